@@ -1,0 +1,12 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/** Emulators accept any credentials; a fixed region keeps queue URLs predictable. */
+export const LOCAL_REGION = 'us-east-1';
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export const localDynamoDbClient = (endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: localCredentials });
+
+export const localSqsClient = (endpoint: string): SQSClient =>
+  new SQSClient({ endpoint, region: LOCAL_REGION, credentials: localCredentials });

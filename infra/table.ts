@@ -1,0 +1,42 @@
+/**
+ * The single DynamoDB table: key and index attribute names shared by the CloudFormation resource
+ * (serverless.yml, via infra/serverless.ts), the local stack and every entity module in lib/.
+ */
+export const keys = {
+  partition: 'pk',
+  sort: 'sk',
+  gsi1: { indexName: 'gsi1', partition: 'gsi1pk', sort: 'gsi1sk' },
+  gsi2: { indexName: 'gsi2', partition: 'gsi2pk', sort: 'gsi2sk' },
+  /** Epoch seconds; DynamoDB TTL deletes the item some time after. */
+  ttl: 'expires_at',
+} as const;
+
+type AttributeType = 'S' | 'N' | 'B';
+
+/** The `AWS::DynamoDB::Table` Properties, minus TableName (set per stage). */
+export const tableProperties = {
+  BillingMode: 'PAY_PER_REQUEST' as const,
+  AttributeDefinitions: [
+    { AttributeName: keys.partition, AttributeType: 'S' as AttributeType },
+    { AttributeName: keys.sort, AttributeType: 'S' as AttributeType },
+    { AttributeName: keys.gsi1.partition, AttributeType: 'S' as AttributeType },
+    { AttributeName: keys.gsi1.sort, AttributeType: 'S' as AttributeType },
+    { AttributeName: keys.gsi2.partition, AttributeType: 'S' as AttributeType },
+    { AttributeName: keys.gsi2.sort, AttributeType: 'S' as AttributeType },
+  ],
+  KeySchema: [
+    { AttributeName: keys.partition, KeyType: 'HASH' as const },
+    { AttributeName: keys.sort, KeyType: 'RANGE' as const },
+  ],
+  GlobalSecondaryIndexes: [keys.gsi1, keys.gsi2].map((index) => ({
+    IndexName: index.indexName,
+    KeySchema: [
+      { AttributeName: index.partition, KeyType: 'HASH' as const },
+      { AttributeName: index.sort, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  })),
+  TimeToLiveSpecification: { AttributeName: keys.ttl, Enabled: true },
+  PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+  SSESpecification: { SSEEnabled: true },
+};

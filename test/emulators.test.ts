@@ -1,0 +1,28 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { routeTuning } from '../infra/queues.ts';
+import { keys } from '../infra/table.ts';
+import { routeNames } from '../lib/events/catalog.ts';
+import { freshStack } from './support/stack.ts';
+
+describe('emulator harness', () => {
+  it('provisions the table and every route queue with its DLQ from the infra definitions', async () => {
+    const stack = await freshStack();
+    const table = await stack.dynamodb.send(new DescribeTableCommand({ TableName: stack.tableName }));
+    expect(table.Table?.KeySchema?.map((k) => k.AttributeName)).toEqual([keys.partition, keys.sort]);
+    expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+      [keys.gsi1.indexName, keys.gsi2.indexName].sort(),
+    );
+    expect(stack.queues.map((q) => q.route)).toEqual(routeNames);
+    for (const queue of stack.queues) {
+      expect(queue.url).toBe(`${stack.queueUrlPrefix}${queue.route}`);
+      const attributes = await stack.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['All'] }),
+      );
+      const redrive = JSON.parse(attributes.Attributes?.RedrivePolicy ?? '{}');
+      expect(redrive.maxReceiveCount).toBe(routeTuning(queue.route).maxReceiveCount);
+      expect(redrive.deadLetterTargetArn).toMatch(/-dlq$/);
+    }
+  });
+});
