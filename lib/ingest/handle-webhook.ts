@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { queueUrl } from '../../infra/naming.ts';
+import {
+  type HandledEventName,
+  isHandledEventName,
+  type RouteName,
+  routeOfEvent,
+} from '../events/catalog.ts';
+import { type EncodedMessage, type Envelope, encodeEnvelope } from '../events/envelope.ts';
+import { logger } from '../observability.ts';
+import { deliveryHeader } from '../signing.ts';
+import type { SpilloverRecord } from '../spillover/store.ts';
+import { authenticate } from './authenticate.ts';
+import {
+  isJsonContentType,
+  jsonResponse,
+  lowerCaseHeaders,
+  rejection,
+  type WebhookResponse,
+} from './http.ts';
+import { type Outcome, recordOutcome } from './outcome.ts';
+import type { SendMessage } from './queue.ts';
+import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget, withRetry } from './retry.ts';
+import type { Sources } from './sources.ts';
+
+/** The SQS message size limit (body plus attribute names, types and values), bytes. */
+export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+/** Default raw body limit: above real bodies (~450 KB), below API Gateway's 10 MB and Lambda's 6 MB. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Validation issues ride in a message attribute; a misfit must not push its event over the SQS limit. */
+export const MAX_VALIDATION_ISSUES_CHARS = 16 * 1024;
+export const DEFAULT_SPILLOVER_TIMEOUT_MS = 1500;
+export const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+/** One request, as the handler decodes it from API Gateway (or the local server). */
+export interface WebhookRequest {
+  method: string;
+  /** The `{source}` path parameter. */
+  source: string | undefined;
+  headers: Readonly<Record<string, string | undefined>> | undefined;
+  query: Readonly<Record<string, string | undefined>> | undefined;
+  body: string | undefined;
+  isBase64Encoded: boolean;
+}
+
+/** What the ingest needs to know about payloads; the event registry provides it. */
+export interface PayloadChecks {
+  /** Checks a handled event's payload against its schema; `issues` are readable (formatIssues). */
+  check(
+    event: HandledEventName,
+    payload: Record<string, unknown>,
+  ): { ok: true } | { ok: false; issues: string };
+  /** `account.id`, or `messages[].account_id` on older senders; null when the payload names none. */
+  accountIdOf(payload: Record<string, unknown>): number | null;
+}
+
+export interface IngestDeps {
+  sources: Sources;
+  /** Queue URL of route R is `${queueUrlPrefix}${R}` (infra/naming.ts). */
+  queueUrlPrefix: string;
+  gzipThresholdBytes: number;
+  maxBodyBytes: number;
+  sendMessage: SendMessage;
+  putSpillover: (record: SpilloverRecord, signal: AbortSignal) => Promise<'stored' | 'duplicate'>;
+  checks: PayloadChecks;
+  now: () => Date;
+  sqsRetryBudget?: RetryBudget;
+  spilloverTimeoutMs?: number;
+  retryAfterSeconds?: number;
+  recordOutcome?: (outcome: Outcome) => void;
+}
+
+const DELIVERY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Event names travel as SQS attributes and metric/log values: printable, bounded. */
+const EVENT_NAME_PATTERN = /^[^\p{Cc}\p{Cs}\uFFFE\uFFFF]{1,256}$/u;
+/**
+ * Characters an SQS body may hold as text. Real SQS also allows U+10000–U+10FFFF, but the local
+ * emulator (fauxqs) rejects every surrogate, so bodies with emoji go gzip+base64 (always safe):
+ * one rule, the same message on AWS and locally, and the body still arrives byte-exact.
+ */
+const NOT_SQS_TEXT_SAFE = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/;
+
+const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
+const messageBytes = (message: EncodedMessage): number => {
+  let size = Buffer.byteLength(message.body, 'utf8');
+  for (const [name, attribute] of Object.entries(message.attributes))
+    size +=
+      Buffer.byteLength(name, 'utf8') +
+      Buffer.byteLength(attribute.DataType, 'utf8') +
+      Buffer.byteLength(attribute.StringValue, 'utf8');
+  return size;
+};
+
+const truncate = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 20)}… (truncated)`;
+
+type Route = { route: RouteName; status: 'accepted' | 'quarantined' | 'archived'; issues?: string };
+
+/**
+ * The whole ingest contract of design.md, behind injected side effects: authenticate, parse, route,
+ * encode, send with a bounded retry, fall back to the spillover, and answer. Never answers 2xx before
+ * the event is durable; answers 5xx only when SQS and the spillover both fail.
+ */
+export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): Promise<WebhookResponse> => {
+  logger.resetKeys();
+  const record = deps.recordOutcome ?? recordOutcome;
+  const reject = (
+    statusCode: number,
+    code: string,
+    message: string,
+    headers?: Record<string, string>,
+  ): WebhookResponse => {
+    record({ outcome: code, event: null, spilled: false });
+    return rejection(statusCode, code, message, headers);
+  };
+
+  if (request.method.toUpperCase() !== 'POST')
+    return reject(405, 'method_not_allowed', 'only POST is accepted', { allow: 'POST' });
+
+  const source = request.source === undefined ? undefined : deps.sources.get(request.source);
+  if (source === undefined || request.source === undefined)
+    return reject(404, 'unknown_source', 'no such webhook source');
+  logger.appendKeys({ source: request.source });
+
+  const rawText = request.body ?? '';
+  const approximateBytes = request.isBase64Encoded
+    ? Math.floor((rawText.length * 3) / 4)
+    : Buffer.byteLength(rawText, 'utf8');
+  if (approximateBytes > deps.maxBodyBytes)
+    return reject(413, 'payload_too_large', `the body exceeds ${deps.maxBodyBytes} bytes`);
+
+  const headers = lowerCaseHeaders(request.headers);
+  if (!isJsonContentType(headers['content-type']))
+    return reject(415, 'unsupported_media_type', 'content-type must be application/json');
+
+  const rawBody = request.isBase64Encoded ? Buffer.from(rawText, 'base64') : Buffer.from(rawText, 'utf8');
+  const nowDate = deps.now();
+  const auth = authenticate(
+    source,
+    { headers, query: request.query ?? {}, rawBody },
+    Math.floor(nowDate.getTime() / 1000),
+  );
+  if (!auth.ok) {
+    logger.warn('webhook refused', { reason: auth.reason });
+    return reject(401, 'unauthorized', 'the request could not be authenticated');
+  }
+
+  let text: string;
+  if (request.isBase64Encoded) {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(rawBody);
+    } catch {
+      return reject(400, 'invalid_encoding', 'the body is not UTF-8');
+    }
+  } else {
+    if (!isWellFormed(rawText)) return reject(400, 'invalid_encoding', 'the body is not UTF-8');
+    text = rawText;
+  }
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return reject(400, 'invalid_json', 'the body is not valid JSON');
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return reject(400, 'not_an_object', 'the body must be a JSON object');
+  const body = payload as Record<string, unknown>;
+  const event = body.event;
+  if (typeof event !== 'string') return reject(400, 'missing_event', 'the body needs a string "event"');
+  if (!EVENT_NAME_PATTERN.test(event))
+    return reject(400, 'invalid_event', '"event" must be 1-256 printable characters');
+
+  const delivery = headers[deliveryHeader]?.trim();
+  const eventId =
+    delivery !== undefined && DELIVERY_ID_PATTERN.test(delivery)
+      ? delivery
+      : createHash('sha256').update(rawBody).digest('hex');
+  const accountId = deps.checks.accountIdOf(body) ?? source.accountId;
+  logger.setCorrelationId(eventId);
+  logger.appendKeys({ event, account: accountId ?? undefined, auth: auth.mode });
+
+  let route: Route;
+  if (isHandledEventName(event)) {
+    const checked = deps.checks.check(event, body);
+    route = checked.ok
+      ? { route: routeOfEvent(event), status: 'accepted' }
+      : {
+          route: 'quarantine',
+          status: 'quarantined',
+          issues: truncate(checked.issues, MAX_VALIDATION_ISSUES_CHARS),
+        };
+  } else route = { route: 'archive', status: 'archived' };
+
+  const envelope: Envelope = {
+    eventId,
+    event,
+    source: request.source,
+    receivedAt: nowDate.toISOString(),
+    senderTimestamp: auth.senderTimestamp,
+    accountId,
+    rawBody: text,
+  };
+  if (route.issues !== undefined) envelope.validationIssues = route.issues;
+  const message = encodeEnvelope(envelope, NOT_SQS_TEXT_SAFE.test(text) ? 0 : deps.gzipThresholdBytes);
+  const metricEvent = isHandledEventName(event) ? event : 'other';
+  const size = messageBytes(message);
+  if (size > SQS_MAX_MESSAGE_BYTES) {
+    logger.warn('webhook too large for SQS after compression', {
+      messageBytes: size,
+      rawBytes: rawBody.length,
+    });
+    record({ outcome: 'message_too_large', event: metricEvent, spilled: false });
+    return jsonResponse(413, {
+      status: 'rejected',
+      id: eventId,
+      event,
+      error: { code: 'message_too_large', message: 'the body is too large even after compression' },
+    });
+  }
+
+  const url = queueUrl(deps.queueUrlPrefix, route.route);
+  let spilled = false;
+  try {
+    await withRetry(
+      (signal) => deps.sendMessage(url, message, signal),
+      deps.sqsRetryBudget ?? DEFAULT_SQS_RETRY_BUDGET,
+    );
+  } catch (sendError) {
+    logger.warn('SQS refused the event; writing it to the spillover', {
+      route: route.route,
+      error: describe(sendError),
+    });
+    try {
+      const signal = AbortSignal.timeout(deps.spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS);
+      await deps.putSpillover(
+        { route: route.route, eventId, receivedAt: envelope.receivedAt, message },
+        signal,
+      );
+      spilled = true;
+    } catch (spillError) {
+      logger.error('SQS and the spillover both failed; event refused with 503', {
+        route: route.route,
+        error: describe(spillError),
+      });
+      record({ outcome: 'unavailable', event: metricEvent, spilled: false });
+      const retryAfter = String(deps.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
+      return jsonResponse(
+        503,
+        {
+          status: 'unavailable',
+          id: eventId,
+          event,
+          error: { code: 'unavailable', message: 'the event could not be stored; retry later' },
+        },
+        { 'retry-after': retryAfter },
+      );
+    }
+  }
+  record({ outcome: route.status, event: metricEvent, spilled });
+  if (route.status === 'quarantined') logger.warn('webhook quarantined', { route: route.route, spilled });
+  else logger.info('webhook accepted', { route: route.route, status: route.status, spilled });
+  return jsonResponse(202, { status: route.status, id: eventId, event, ...(spilled ? { spilled } : {}) });
+};
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);

@@ -1,0 +1,87 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { queueUrl } from '../../infra/naming.ts';
+import type { SendMessage } from '../ingest/queue.ts';
+import { type RetryBudget, withRetry } from '../ingest/retry.ts';
+import { logger } from '../observability.ts';
+import {
+  deleteSpillover,
+  listSpillover,
+  SPILLOVER_SHARDS,
+  type SpilloverStore,
+  type StoredSpillover,
+} from './store.ts';
+
+export interface SweepDeps {
+  store: SpilloverStore;
+  sendMessage: SendMessage;
+  queueUrlPrefix: string;
+  /** Stop taking new pages after this many records (the next scheduled run continues). */
+  maxRecords?: number;
+  /** Returns true when the run must stop taking new pages (e.g. the Lambda is near its timeout). */
+  shouldStop?: () => boolean;
+  retryBudget?: RetryBudget;
+}
+
+export interface SweepResult {
+  moved: number;
+  failed: number;
+  /** Records left alone because their parts are missing: need an operator. */
+  incomplete: number;
+}
+
+const SWEEP_RETRY_BUDGET: RetryBudget = { totalMs: 5000, baseDelayMs: 50, maxDelayMs: 1000 };
+
+/**
+ * Moves spillover records onto their route's queue, oldest first per shard, with the very body and
+ * attributes the ingest built, then deletes each record, only after its send succeeded. A crash
+ * between the two re-sends it next run: at-least-once, which the workers absorb (idempotent by
+ * event id). A record that cannot be sent stays for the next run and counts as `failed`.
+ */
+export const sweepSpillover = async (deps: SweepDeps): Promise<SweepResult> => {
+  const result: SweepResult = { moved: 0, failed: 0, incomplete: 0 };
+  const maxRecords = deps.maxRecords ?? 500;
+  let seen = 0;
+  const moveOne = async (record: StoredSpillover & { incomplete: boolean }): Promise<void> => {
+    const keys = { eventId: record.eventId, route: record.route, receivedAt: record.receivedAt };
+    if (record.incomplete) {
+      result.incomplete++;
+      logger.error('spillover record has missing parts; left in place', keys);
+      return;
+    }
+    try {
+      await withRetry(
+        (signal) => deps.sendMessage(queueUrl(deps.queueUrlPrefix, record.route), record.message, signal),
+        deps.retryBudget ?? SWEEP_RETRY_BUDGET,
+      );
+    } catch (error) {
+      result.failed++;
+      logger.warn('spillover send failed; kept for the next run', { ...keys, error: errorName(error) });
+      return;
+    }
+    try {
+      await deleteSpillover(deps.store, record);
+    } catch (error) {
+      // Sent but not deleted: the next run sends it again, which the worker dedupes by event id.
+      logger.warn('spillover delete failed after send', { ...keys, error: errorName(error) });
+    }
+    result.moved++;
+    logger.info('spillover record moved to its queue', keys);
+  };
+  for (let shard = 0; shard < SPILLOVER_SHARDS; shard++) {
+    let cursor: Record<string, AttributeValue> | undefined;
+    do {
+      if (seen >= maxRecords || deps.shouldStop?.() === true) return result;
+      const page = await listSpillover(deps.store, shard, {
+        cursor,
+        limit: Math.min(25, maxRecords - seen),
+      });
+      seen += page.records.length;
+      await Promise.all(page.records.map(moveOne));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  }
+  return result;
+};
+
+const errorName = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
