@@ -18,3 +18,6 @@ export const tableName = (stage: string): string => `${serviceName}-${stage}`;
 
 /** The URL of a route's queue, given the stage's `QUEUE_URL_PREFIX`. */
 export const queueUrl = (prefix: string, route: RouteName): string => `${prefix}${route}`;
+
+/** A deployed Lambda's name (`<service>-<stage>-<suffix>`); AWS caps it at 64 characters. */
+export const functionName = (stage: string, suffix: string): string => `${serviceName}-${stage}-${suffix}`;

@@ -1,0 +1,64 @@
+import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
+
+/**
+ * Every Lambda of the service, derived from the event catalog: the ingest, the spillover sweeper and
+ * one worker per route. `scripts/build.ts` bundles exactly this list and `infra/serverless.ts` deploys
+ * exactly this list, so adding an event to the catalog adds its bundle, function, queue, DLQ, event
+ * source mapping and alarms with no hand edit.
+ */
+export type LambdaKind = 'ingest' | 'sweeper' | 'worker';
+
+export interface LambdaSpec {
+  kind: LambdaKind;
+  /** serverless.yml function key (camelCase); also the stem of its CloudFormation logical ids. */
+  key: string;
+  /** Folder under `dist/` holding `index.mjs` (+ map); kebab-case. */
+  bundle: string;
+  /** Suffix of the deployed function name (`<service>-<stage>-<suffix>`). */
+  nameSuffix: string;
+  /** TypeScript entry point, relative to the project root; it exports `handler`. */
+  entry: string;
+  /** Workers only: the route (queue) that feeds it. */
+  route?: RouteName;
+}
+
+/** `conversation-status-changed` → `ConversationStatusChanged` (CloudFormation logical ids allow [A-Za-z0-9]). */
+export const pascalCase = (kebab: string): string =>
+  kebab
+    .split(/[-_]/)
+    .filter((part) => part !== '')
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+
+export const workerSpec = (route: RouteName): LambdaSpec => ({
+  kind: 'worker',
+  key: `worker${pascalCase(route)}`,
+  bundle: `worker-${route}`,
+  nameSuffix: route,
+  entry: `functions/workers/${route}/handler.ts`,
+  route,
+});
+
+export const ingestSpec: LambdaSpec = {
+  kind: 'ingest',
+  key: 'ingest',
+  bundle: 'ingest',
+  nameSuffix: 'ingest',
+  entry: 'functions/ingest/handler.ts',
+};
+
+export const sweeperSpec: LambdaSpec = {
+  kind: 'sweeper',
+  key: 'spilloverSweeper',
+  bundle: 'spillover-sweeper',
+  nameSuffix: 'spillover-sweeper',
+  entry: 'functions/spillover-sweeper/handler.ts',
+};
+
+export const workerSpecs = (): LambdaSpec[] => routeNames.map(workerSpec);
+
+/** All functions, ingest first. */
+export const lambdaSpecs = (): LambdaSpec[] => [ingestSpec, sweeperSpec, ...workerSpecs()];
+
+/** Where the build puts a function's bundle, relative to the project root. */
+export const bundleDirectory = (spec: LambdaSpec): string => `dist/${spec.bundle}`;

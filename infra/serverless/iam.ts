@@ -1,0 +1,149 @@
+import { routeNames } from '../../lib/events/catalog.ts';
+import { functionName } from '../naming.ts';
+import {
+  type Cfn,
+  type CfnResources,
+  getAtt,
+  queueLogicalId,
+  roleLogicalId,
+  sub,
+  tableLogicalId,
+} from './cfn.ts';
+import type { LambdaSpec } from './functions.ts';
+
+/**
+ * One IAM role per function, each allowed exactly what its function does (the framework has no
+ * per-function IAM, so the roles are ours and every function names its own `role:`):
+ * - ingest: SendMessage to the route queues, PutItem on the spillover partition only, and read the
+ *   one SSM parameter holding the webhook secrets (plus KMS decrypt through SSM for it);
+ * - each worker: consume its own queue only, read/write the table;
+ * - the sweeper: read/delete the spillover partition only, SendMessage to the route queues.
+ * Nobody gets `*` actions, DeleteTable, Scan or another function's queue.
+ */
+
+export interface IamSettings {
+  stage: string;
+  /** SSM parameter name of the webhook secrets (`/messagehub-webhooks/prod/webhook-secrets`). */
+  webhookSecretsParameter: string;
+  /** Partition key value of the spillover records. */
+  spilloverPartitionKey: string;
+}
+
+type Statement = Record<string, Cfn>;
+
+const tableArn = getAtt(tableLogicalId, 'Arn');
+const tableIndexesArn = { 'Fn::Join': ['/', [tableArn, 'index', '*']] };
+const routeQueueArns = (): Cfn[] => routeNames.map((route) => getAtt(queueLogicalId(route), 'Arn'));
+
+/** `/a/b` → `arn:…:parameter/a/b` (SSM ARNs drop the leading slash of hierarchical names). */
+export const parameterArn = (name: string): Cfn =>
+  sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.replace(/^\//, '')}`);
+
+const logStatement = (stage: string, spec: LambdaSpec): Statement => ({
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: [
+    sub(
+      `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName(stage, spec.nameSuffix)}:*`,
+    ),
+  ],
+});
+
+const spilloverOnly = (settings: IamSettings) => ({
+  'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [settings.spilloverPartitionKey] },
+});
+
+export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statement[] => {
+  const logs = logStatement(settings.stage, spec);
+  switch (spec.kind) {
+    case 'ingest':
+      return [
+        logs,
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: routeQueueArns() },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem'],
+          Resource: [tableArn],
+          Condition: spilloverOnly(settings),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['ssm:GetParameter'],
+          Resource: [parameterArn(settings.webhookSecretsParameter)],
+        },
+        {
+          // SecureString decryption, only when SSM asks on behalf of that one parameter.
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: [sub(`arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/*`)],
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': sub(`ssm.\${AWS::Region}.\${AWS::URLSuffix}`),
+              'kms:EncryptionContext:PARAMETER_ARN': parameterArn(settings.webhookSecretsParameter),
+            },
+          },
+        },
+      ];
+    case 'sweeper':
+      return [
+        logs,
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+          Resource: [tableArn],
+          Condition: spilloverOnly(settings),
+        },
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: routeQueueArns() },
+      ];
+    case 'worker': {
+      if (spec.route === undefined) throw new Error(`worker ${spec.key} has no route`);
+      return [
+        logs,
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:ChangeMessageVisibility',
+            'sqs:GetQueueAttributes',
+          ],
+          Resource: [getAtt(queueLogicalId(spec.route), 'Arn')],
+        },
+        {
+          Effect: 'Allow',
+          Action: [
+            'dynamodb:GetItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:Query',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:BatchWriteItem',
+            'dynamodb:ConditionCheckItem',
+          ],
+          Resource: [tableArn, tableIndexesArn],
+        },
+      ];
+    }
+  }
+};
+
+export const roleResource = (spec: LambdaSpec, settings: IamSettings): Cfn => ({
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    },
+    Policies: [
+      {
+        PolicyName: `${spec.bundle}-least-privilege`,
+        PolicyDocument: { Version: '2012-10-17', Statement: statementsFor(spec, settings) },
+      },
+    ],
+  },
+});
+
+export const roleResources = (specs: LambdaSpec[], settings: IamSettings): CfnResources =>
+  Object.fromEntries(specs.map((spec) => [roleLogicalId(spec), roleResource(spec, settings)]));

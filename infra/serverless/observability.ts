@@ -1,0 +1,286 @@
+import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
+import { deadLetterQueueName, functionName, queueName, serviceName } from '../naming.ts';
+import {
+  alarmTopicLogicalId,
+  type Cfn,
+  type CfnResources,
+  functionLogicalId,
+  httpApiLogicalId,
+  ref,
+  sub,
+} from './cfn.ts';
+import { type LambdaSpec, pascalCase } from './functions.ts';
+
+/**
+ * Alarms, the SNS topic they notify and the CloudWatch dashboard. Every route gets a DLQ-depth and
+ * an oldest-message-age alarm, every function an errors alarm, so a new catalog entry is watched
+ * the moment it exists.
+ */
+
+export interface ObservabilitySettings {
+  stage: string;
+  /** Empty: the topic has no subscription (subscribe later, e.g. a chat integration). */
+  alarmEmail: string;
+  /** Powertools metrics namespace (POWERTOOLS_METRICS_NAMESPACE). */
+  metricsNamespace: string;
+  /** Powertools service name (POWERTOOLS_SERVICE_NAME): the `service` dimension of our metrics. */
+  metricsService: string;
+  /** The ingest's EMF metric counting quarantined deliveries. */
+  quarantineMetricName: string;
+  /** The ingest's EMF metric counting deliveries written to the spillover. */
+  spilloverMetricName: string;
+}
+
+/** A message older than this on a main queue means its worker is stuck or failing. */
+export const oldestMessageAgeThresholdSeconds = 300;
+
+const actions = { AlarmActions: [ref(alarmTopicLogicalId)], OKActions: [ref(alarmTopicLogicalId)] };
+
+const alarm = (properties: Record<string, Cfn>): Cfn => ({
+  Type: 'AWS::CloudWatch::Alarm',
+  Properties: { TreatMissingData: 'notBreaching', ...actions, ...properties },
+});
+
+export const deadLetterAlarmLogicalId = (route: RouteName): string =>
+  `${pascalCase(route)}DeadLetterDepthAlarm`;
+export const queueAgeAlarmLogicalId = (route: RouteName): string => `${pascalCase(route)}OldestMessageAlarm`;
+export const functionErrorsAlarmLogicalId = (spec: LambdaSpec): string =>
+  `${pascalCase(spec.key)}ErrorsAlarm`;
+
+const routeAlarms = (stage: string, route: RouteName): CfnResources => ({
+  [deadLetterAlarmLogicalId(route)]: alarm({
+    AlarmName: `${deadLetterQueueName(stage, route)}-depth`,
+    AlarmDescription: `Messages in the ${route} DLQ: redrive with \`mhub dlq redrive --queue ${route}\` once fixed.`,
+    Namespace: 'AWS/SQS',
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: deadLetterQueueName(stage, route) }],
+    Statistic: 'Maximum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+  }),
+  [queueAgeAlarmLogicalId(route)]: alarm({
+    AlarmName: `${queueName(stage, route)}-oldest-message`,
+    AlarmDescription: `The oldest ${route} message waited over ${oldestMessageAgeThresholdSeconds}s: its worker is stuck or failing.`,
+    Namespace: 'AWS/SQS',
+    MetricName: 'ApproximateAgeOfOldestMessage',
+    Dimensions: [{ Name: 'QueueName', Value: queueName(stage, route) }],
+    Statistic: 'Maximum',
+    Period: 60,
+    EvaluationPeriods: 3,
+    Threshold: oldestMessageAgeThresholdSeconds,
+    ComparisonOperator: 'GreaterThanThreshold',
+  }),
+});
+
+const functionAlarm = (stage: string, spec: LambdaSpec): CfnResources => ({
+  [functionErrorsAlarmLogicalId(spec)]: alarm({
+    AlarmName: `${functionName(stage, spec.nameSuffix)}-errors`,
+    AlarmDescription: `${spec.key} threw (invocation errors, not partial batch failures).`,
+    Namespace: 'AWS/Lambda',
+    MetricName: 'Errors',
+    Dimensions: [{ Name: 'FunctionName', Value: ref(functionLogicalId(spec)) }],
+    Statistic: 'Sum',
+    Period: 300,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+  }),
+});
+
+/**
+ * A Metrics Insights query sums a custom metric over every dimension set the code may add (event,
+ * source…), so the alarm does not depend on the exact dimensions the ingest emits.
+ */
+const customMetricAlarm = (
+  settings: ObservabilitySettings,
+  suffix: string,
+  metricName: string,
+  description: string,
+): Cfn =>
+  alarm({
+    AlarmName: `${serviceName}-${settings.stage}-${suffix}`,
+    AlarmDescription: description,
+    Metrics: [
+      {
+        Id: 'total',
+        Expression: `SELECT SUM("${metricName}") FROM "${settings.metricsNamespace}" WHERE service = '${settings.metricsService}'`,
+        Period: 300,
+        ReturnData: true,
+      },
+    ],
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+  });
+
+export const alarmResources = (specs: LambdaSpec[], settings: ObservabilitySettings): CfnResources => ({
+  [alarmTopicLogicalId]: {
+    Type: 'AWS::SNS::Topic',
+    Properties: { TopicName: `${serviceName}-${settings.stage}-alarms`, KmsMasterKeyId: 'alias/aws/sns' },
+  },
+  ...(settings.alarmEmail === ''
+    ? {}
+    : {
+        AlarmEmailSubscription: {
+          Type: 'AWS::SNS::Subscription',
+          Properties: {
+            TopicArn: ref(alarmTopicLogicalId),
+            Protocol: 'email',
+            Endpoint: settings.alarmEmail,
+          },
+        },
+      }),
+  ...Object.assign({}, ...routeNames.map((route) => routeAlarms(settings.stage, route))),
+  ...Object.assign({}, ...specs.map((spec) => functionAlarm(settings.stage, spec))),
+  QuarantineAlarm: customMetricAlarm(
+    settings,
+    'quarantined',
+    settings.quarantineMetricName,
+    'A known event failed its schema and was quarantined: inspect the quarantine records, fix the schema, replay.',
+  ),
+  SpilloverAlarm: customMetricAlarm(
+    settings,
+    'spillover',
+    settings.spilloverMetricName,
+    'SQS refused deliveries and the ingest fell back to the DynamoDB spillover; the sweeper re-queues them.',
+  ),
+  HttpApi5xxAlarm: alarm({
+    AlarmName: `${serviceName}-${settings.stage}-http-5xx`,
+    AlarmDescription:
+      'The webhook endpoint answered 5xx: the sender does not retry, so these events are lost.',
+    Namespace: 'AWS/ApiGateway',
+    MetricName: '5xx',
+    Dimensions: [{ Name: 'ApiId', Value: ref(httpApiLogicalId) }],
+    Statistic: 'Sum',
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+  }),
+});
+
+type MetricRow = (string | Record<string, string>)[];
+
+const widget = (title: string, metrics: MetricRow[], stat: string, x: number, y: number): Cfn => ({
+  type: 'metric',
+  x,
+  y,
+  width: 12,
+  height: 6,
+  properties: { title, region: `\${AWS::Region}`, stat, period: 60, view: 'timeSeries', metrics },
+});
+
+/** The dashboard body is JSON inside Fn::Sub: only `${AWS::Region}` and `${HttpApi}` are substituted. */
+export const dashboardResource = (specs: LambdaSpec[], settings: ObservabilitySettings): CfnResources => {
+  const { stage } = settings;
+  const ingest = specs.find((spec) => spec.kind === 'ingest');
+  const workers = specs.filter((spec) => spec.kind !== 'ingest');
+  const sqsRows = (metric: string, name: (route: RouteName) => string): MetricRow[] =>
+    routeNames.map((route) => ['AWS/SQS', metric, 'QueueName', name(route), { label: route }]);
+  const lambdaRows = (metric: string, list: LambdaSpec[]): MetricRow[] =>
+    list.map((spec) => [
+      'AWS/Lambda',
+      metric,
+      'FunctionName',
+      functionName(stage, spec.nameSuffix),
+      { label: spec.nameSuffix },
+    ]);
+  const insights = (metric: string): Cfn => ({
+    expression: `SELECT SUM("${metric}") FROM "${settings.metricsNamespace}" WHERE service = '${settings.metricsService}'`,
+    label: metric,
+  });
+  const widgets = [
+    widget(
+      'Webhook endpoint',
+      [
+        ['AWS/ApiGateway', 'Count', 'ApiId', `\${HttpApi}`, { label: 'requests' }],
+        ['AWS/ApiGateway', '4xx', 'ApiId', `\${HttpApi}`, { label: '4xx' }],
+        ['AWS/ApiGateway', '5xx', 'ApiId', `\${HttpApi}`, { label: '5xx' }],
+      ],
+      'Sum',
+      0,
+      0,
+    ),
+    widget(
+      'Ingest duration (p50, p99) and errors',
+      ingest === undefined
+        ? []
+        : [
+            [
+              'AWS/Lambda',
+              'Duration',
+              'FunctionName',
+              functionName(stage, ingest.nameSuffix),
+              { stat: 'p50' },
+            ],
+            [
+              'AWS/Lambda',
+              'Duration',
+              'FunctionName',
+              functionName(stage, ingest.nameSuffix),
+              { stat: 'p99' },
+            ],
+            [
+              'AWS/Lambda',
+              'Errors',
+              'FunctionName',
+              functionName(stage, ingest.nameSuffix),
+              { stat: 'Sum', yAxis: 'right' },
+            ],
+          ],
+      'Average',
+      12,
+      0,
+    ),
+    widget(
+      'Queue depth',
+      sqsRows('ApproximateNumberOfMessagesVisible', (route) => queueName(stage, route)),
+      'Maximum',
+      0,
+      6,
+    ),
+    widget(
+      'Oldest message age (s)',
+      sqsRows('ApproximateAgeOfOldestMessage', (route) => queueName(stage, route)),
+      'Maximum',
+      12,
+      6,
+    ),
+    widget(
+      'DLQ depth',
+      sqsRows('ApproximateNumberOfMessagesVisible', (route) => deadLetterQueueName(stage, route)),
+      'Maximum',
+      0,
+      12,
+    ),
+    widget('Worker and sweeper errors', lambdaRows('Errors', workers), 'Sum', 12, 12),
+    {
+      type: 'metric',
+      x: 0,
+      y: 18,
+      width: 24,
+      height: 6,
+      properties: {
+        title: 'Quarantined and spilled-over deliveries',
+        region: `\${AWS::Region}`,
+        period: 300,
+        view: 'timeSeries',
+        metrics: [
+          [{ ...insights(settings.quarantineMetricName), id: 'q' }],
+          [{ ...insights(settings.spilloverMetricName), id: 's' }],
+        ],
+      },
+    },
+  ];
+  return {
+    Dashboard: {
+      Type: 'AWS::CloudWatch::Dashboard',
+      Properties: {
+        DashboardName: `${serviceName}-${stage}`,
+        DashboardBody: sub(JSON.stringify({ widgets })),
+      },
+    },
+  };
+};
