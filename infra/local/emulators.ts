@@ -46,6 +46,8 @@ const jarDirectory = (): string => {
 export interface RunningEmulator {
   endpoint: string;
   port: number;
+  /** The child process's pid, for emulators that run as one (DynamoDB Local). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -145,17 +147,29 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     await stopChild(child);
     throw new EmulatorError(`${(error as Error).message}${stderr ? `: ${stderr.trim()}` : ''}`);
   }
-  return { endpoint, port, stop: () => stopChild(child) };
+  return {
+    endpoint,
+    port,
+    ...(child.pid === undefined ? {} : { pid: child.pid }),
+    stop: () => stopChild(child),
+  };
 };
 
 export interface FauxqsOptions {
   port?: number;
+  /** Keep queues and messages on disk (SQLite) in this directory; in memory when absent. */
+  dataDir?: string;
 }
 
 /** Starts fauxqs in this process. */
 export const startSqsEmulator = async (options: FauxqsOptions = {}): Promise<RunningEmulator> => {
   const { startFauxqs } = await import('fauxqs');
-  const server = await startFauxqs({ port: options.port ?? 0, logger: false, host: 'localhost' });
+  const server = await startFauxqs({
+    port: options.port ?? 0,
+    logger: false,
+    host: 'localhost',
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+  });
   return {
     endpoint: `http://127.0.0.1:${server.port}`,
     port: server.port,

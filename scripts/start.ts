@@ -1,0 +1,114 @@
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EmulatorError } from '../infra/local/emulators.ts';
+import { DEMO_SOURCE } from '../infra/local/sources.ts';
+import { type LocalStack, StackStartError, startLocalStack } from '../infra/local/stack.ts';
+import { ConfigError } from '../lib/errors.ts';
+
+/**
+ * `npm start [-- --in-memory] [-- --port N]`: the whole pipeline on this machine. Any start-up
+ * failure is one line on stderr and exit code 1.
+ */
+
+const usage = `usage: npm start [-- --in-memory] [-- --port <n>]
+  --in-memory   keep nothing: DynamoDB Local and the queues run in memory
+  --port <n>    HTTP port (default: PORT or 3000)`;
+
+function fail(message: string): never {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(1);
+}
+
+const parseOptions = () => {
+  try {
+    return parseArgs({
+      options: {
+        'in-memory': { type: 'boolean' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    return fail(`${(error as Error).message} (try --help)`);
+  }
+};
+const values = parseOptions();
+if (values.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+
+const port = values.port === undefined ? undefined : Number(values.port);
+if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+  fail(`--port must be a port number, got ${values.port}`);
+
+const banner = (stack: LocalStack): string => {
+  const dataDir = relative(process.cwd(), stack.dataDir) || '.';
+  const lines = [
+    '',
+    'MessageHub webhooks: local stack ready',
+    '',
+    `  webhooks  POST ${stack.endpoint}/webhooks/{source}`,
+    `  health    GET  ${stack.endpoint}/health`,
+    `  data      ${stack.inMemory ? 'in memory (nothing is kept)' : `${dataDir}/ (DynamoDB Local and queues)`}`,
+    `  table     ${stack.tableName}`,
+  ];
+  for (const source of stack.sources) {
+    const detail =
+      source.name === DEMO_SOURCE && process.env.WEBHOOK_SECRETS === undefined
+        ? `secret ${source.secrets[0]} (kept in ${dataDir}/demo-secret)`
+        : `${source.secrets.length} secret(s)${source.token ? ' + URL token' : ''}, from WEBHOOK_SECRETS`;
+    lines.push(`  source    ${source.name}: ${detail}`);
+  }
+  if (stack.unpolledRoutes.length > 0)
+    lines.push(`  warning   no worker yet for ${stack.unpolledRoutes.join(', ')}`);
+  const source = stack.sources[0]?.name ?? DEMO_SOURCE;
+  const portFlag = stack.port === 3000 ? '' : ` --url ${stack.endpoint}`;
+  lines.push(
+    '',
+    'Send a sample from another terminal, then read it back:',
+    `  npx mhub send examples/message_created.json --source ${source}${portFlag}`,
+    '  npx mhub conversation 1 7',
+    '',
+    'Ctrl-C stops it (in-flight batches are drained first).',
+    '',
+  );
+  return lines.join('\n');
+};
+
+const main = async (): Promise<void> => {
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      ...(port === undefined ? {} : { port }),
+      inMemory: values['in-memory'] ?? false,
+    });
+  } catch (error) {
+    if (error instanceof StackStartError || error instanceof ConfigError || error instanceof EmulatorError)
+      return fail(error.message);
+    return fail(`could not start: ${(error as Error).message ?? String(error)}`);
+  }
+  process.stdout.write(banner(stack));
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write('forced exit\n');
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`\n${signal}: draining in-flight batches and stopping (Ctrl-C again to force)...\n`);
+    stack
+      .stop()
+      .then(() => {
+        process.stderr.write('stopped.\n');
+        process.exit(0);
+      })
+      .catch((error: unknown) => fail(`stop failed: ${(error as Error).message}`));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+};
+
+void main();
