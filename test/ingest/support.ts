@@ -1,0 +1,103 @@
+import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { queueUrl } from '../../infra/naming.ts';
+import type { RouteName } from '../../lib/events/catalog.ts';
+import type { IngestDeps, WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
+
+// TEMP until lib/events/registry.ts lands
+const payloadChecks: import('../../lib/ingest/handle-webhook.ts').PayloadChecks = {
+  check: (_event, payload) =>
+    typeof payload.id === 'number' ? { ok: true } : { ok: false, issues: 'id: expected number' },
+  accountIdOf: (payload) => {
+    const account = payload.account as { id?: unknown } | undefined;
+    if (typeof account?.id === 'number') return account.id;
+    const conversation = payload.conversation as { account_id?: unknown } | undefined;
+    if (typeof conversation?.account_id === 'number') return conversation.account_id;
+    return typeof payload.account_id === 'number' ? payload.account_id : null;
+  },
+};
+
+import { sqsSendMessage } from '../../lib/ingest/queue.ts';
+import { parseSources } from '../../lib/ingest/sources.ts';
+import { signBody } from '../../lib/signing.ts';
+import { putSpillover } from '../../lib/spillover/store.ts';
+import type { TestStack } from '../support/stack.ts';
+
+export const SECRET = 'acme-current-secret';
+export const OLD_SECRET = 'acme-previous-secret';
+export const TOKEN = 'bots-url-token-0123456789';
+export const SOURCES_JSON = JSON.stringify({
+  acme: [SECRET, OLD_SECRET],
+  bots: { token: TOKEN, accountId: 9 },
+  legacy: { secrets: [SECRET], accountId: 5 },
+});
+export const sources = parseSources(SOURCES_JSON);
+/** 2026-03-02T09:14:31Z, the fixtures' story time. */
+export const NOW = new Date('2026-03-02T09:14:31.000Z');
+export const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
+
+export interface RequestOptions {
+  source?: string;
+  secret?: string | null;
+  timestamp?: number;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  method?: string;
+  base64?: boolean;
+  contentType?: string | null;
+}
+
+/** A request as API Gateway v2 hands it over: signed with `secret` over the exact bytes by default. */
+export const webhookRequest = (raw: string | Buffer, o: RequestOptions = {}): WebhookRequest => {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const timestamp = String(o.timestamp ?? NOW_SECONDS);
+  const headers: Record<string, string> = {};
+  if (o.contentType !== null) headers['content-type'] = o.contentType ?? 'application/json';
+  if (o.secret !== null) {
+    headers['x-chatwoot-timestamp'] = timestamp;
+    headers['x-chatwoot-signature'] = signBody(o.secret ?? SECRET, timestamp, bytes);
+  }
+  return {
+    method: o.method ?? 'POST',
+    source: o.source ?? 'acme',
+    headers: { ...headers, ...o.headers },
+    query: o.query,
+    body: o.base64 ? bytes.toString('base64') : bytes.toString('utf8'),
+    isBase64Encoded: o.base64 ?? false,
+  };
+};
+
+/** Ingest deps wired to a fresh stack: real fauxqs queues and DynamoDB Local table. */
+export const depsFor = (stack: TestStack, overrides: Partial<IngestDeps> = {}): IngestDeps => ({
+  sources,
+  queueUrlPrefix: stack.queueUrlPrefix,
+  gzipThresholdBytes: 64 * 1024,
+  maxBodyBytes: 4 * 1024 * 1024,
+  sendMessage: sqsSendMessage(stack.sqs),
+  putSpillover: (record, signal) =>
+    putSpillover({ dynamodb: stack.dynamodb, tableName: stack.tableName }, record, signal),
+  checks: payloadChecks,
+  now: () => NOW,
+  recordOutcome: () => {},
+  ...overrides,
+});
+
+/** Every message currently on a route's queue (received with all attributes; left invisible). */
+export const drainQueue = async (stack: TestStack, route: RouteName): Promise<Message[]> => {
+  const messages: Message[] = [];
+  for (;;) {
+    const page = await stack.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl(stack.queueUrlPrefix, route),
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 60,
+      }),
+    );
+    if (!page.Messages || page.Messages.length === 0) return messages;
+    messages.push(...page.Messages);
+  }
+};
+
+export const parseBody = (response: { body: string }): Record<string, unknown> =>
+  JSON.parse(response.body) as Record<string, unknown>;
