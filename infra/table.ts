@@ -11,6 +11,32 @@ export const keys = {
   ttl: 'expires_at',
 } as const;
 
+/**
+ * The non-key attributes both GSIs project (INCLUDE): summaries of conversations and raw events,
+ * never message bodies or raw payloads, so an index write stays one small unit.
+ */
+export const indexProjectedAttributes = [
+  'entity',
+  'account_id',
+  'id',
+  'inbox_id',
+  'contact_id',
+  'status',
+  'assignee_id',
+  'team_id',
+  'priority',
+  'labels',
+  'last_activity_at',
+  'created_at',
+  'updated_at',
+  'event_id',
+  'event',
+  'source',
+  'received_at',
+  'sender_timestamp',
+  'outcome',
+] as const;
+
 type AttributeType = 'S' | 'N' | 'B';
 
 /** The `AWS::DynamoDB::Table` Properties, minus TableName (set per stage). */
@@ -34,7 +60,7 @@ export const tableProperties = {
       { AttributeName: index.partition, KeyType: 'HASH' as const },
       { AttributeName: index.sort, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...indexProjectedAttributes] },
   })),
   TimeToLiveSpecification: { AttributeName: keys.ttl, Enabled: true },
   PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

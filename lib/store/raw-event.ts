@@ -1,0 +1,191 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { Envelope } from '../events/envelope.ts';
+import { accountPrefix, keys, sortKeys } from './keys.ts';
+import { getItem, pick, queryItems } from './read.ts';
+import { absent, type PutWrite, type StoreDeps } from './write.ts';
+
+/**
+ * Raw event archive: every delivered event as received, one item per event id, expiring after the
+ * configured TTL. Bodies above a threshold are gzipped into a binary attribute (DynamoDB bills
+ * writes per started KB, and JSON gzips 4–10×).
+ *
+ *   pk  EV#<event id>   sk  EVENT
+ *   gsi1  A#<account>#EV  /  <received ISO>#<event id>     (an account's events by time)
+ *   gsi2  A#<account>#Q   /  <received ISO>#<event id>     (quarantined only)
+ */
+
+/** Bodies above this many UTF-8 bytes are stored gzipped. */
+export const RAW_GZIP_THRESHOLD_BYTES = 1024;
+
+export type RawOutcome = 'handled' | 'archived' | 'quarantined';
+
+export const rawEventKey = (eventId: string) => ({ pk: `EV#${eventId}`, sk: sortKeys.rawEvent });
+const accountEventsPk = (accountId: number): string => `${accountPrefix(accountId)}#EV`;
+const accountQuarantinePk = (accountId: number): string => `${accountPrefix(accountId)}#Q`;
+
+export interface RawEventInput {
+  envelope: Envelope;
+  /** The account the event is filed under (UNKNOWN_ACCOUNT_ID when none could be told). */
+  accountId: number;
+  outcome: RawOutcome;
+  /** Readable validation issues (quarantine). */
+  issues?: string;
+  ttlDays: number;
+  gzipThresholdBytes?: number;
+}
+
+/** The archive write: written once per event id (a redelivery or replay is a no-op). */
+export const rawEventWrite = (input: RawEventInput): PutWrite => {
+  const { envelope } = input;
+  const bytes = Buffer.byteLength(envelope.rawBody, 'utf8');
+  const gzip = bytes > (input.gzipThresholdBytes ?? RAW_GZIP_THRESHOLD_BYTES);
+  const sort = `${envelope.receivedAt}#${envelope.eventId}`;
+  const item: PutWrite['item'] = {
+    ...rawEventKey(envelope.eventId),
+    entity: 'raw_event',
+    event_id: envelope.eventId,
+    event: envelope.event,
+    source: envelope.source,
+    account_id: input.accountId,
+    received_at: envelope.receivedAt,
+    sender_timestamp: envelope.senderTimestamp,
+    outcome: input.outcome,
+    issues: input.issues,
+    body_bytes: bytes,
+    ...(gzip ? { body_gz: gzipSync(envelope.rawBody) } : { body: envelope.rawBody }),
+    [keys.ttl]: Math.floor(Date.parse(envelope.receivedAt) / 1000) + input.ttlDays * 86_400,
+    [keys.gsi1.partition]: accountEventsPk(input.accountId),
+    [keys.gsi1.sort]: sort,
+  };
+  if (input.outcome === 'quarantined') {
+    item[keys.gsi2.partition] = accountQuarantinePk(input.accountId);
+    item[keys.gsi2.sort] = sort;
+  }
+  return { kind: 'put', entity: 'raw-event', item, condition: absent };
+};
+
+export interface RawEventSummary {
+  event_id: string;
+  event: string;
+  source: string;
+  account_id: number;
+  received_at: string;
+  sender_timestamp: string | null;
+  outcome: RawOutcome;
+}
+
+export interface RawEvent extends RawEventSummary {
+  issues: string | null;
+  /** The raw body exactly as received (decompressed). */
+  body: string;
+  /** Epoch seconds after which DynamoDB TTL removes it. */
+  expires_at: number;
+}
+
+const summaryFields = [
+  'event_id',
+  'event',
+  'source',
+  'account_id',
+  'received_at',
+  'sender_timestamp',
+  'outcome',
+] as const satisfies readonly (keyof RawEventSummary)[];
+
+/** Get an archived event with its body. `GetItem pk=EV#<id> sk=EVENT`. */
+export const getRawEvent = async (deps: StoreDeps, args: { eventId: string }): Promise<RawEvent | null> => {
+  const item = await getItem(deps, rawEventKey(args.eventId));
+  if (item === null) return null;
+  const body =
+    item.body_gz instanceof Uint8Array ? gunzipSync(item.body_gz).toString('utf8') : String(item.body ?? '');
+  return {
+    ...(pick(item, summaryFields) as unknown as RawEventSummary),
+    issues: (item.issues as string | undefined) ?? null,
+    body,
+    expires_at: item[keys.ttl] as number,
+  };
+};
+
+/** The envelope to re-enqueue an archived event with (`mhub replay`): same id, same bytes, same times. */
+export const rawEventEnvelope = (raw: RawEvent): Envelope => ({
+  eventId: raw.event_id,
+  event: raw.event,
+  source: raw.source,
+  receivedAt: raw.received_at,
+  senderTimestamp: raw.sender_timestamp,
+  accountId: raw.account_id,
+  rawBody: raw.body,
+  ...(raw.issues === null ? {} : { validationIssues: raw.issues }),
+});
+
+export interface ListRawEventsArgs {
+  accountId: number;
+  /** ISO-8601: only events received at or after it. With it the list runs oldest first. */
+  since?: string;
+  /** Default 50. */
+  limit?: number;
+  /** Only this event name (a filter: pages are read until `limit` matches). */
+  event?: string;
+  /** Default: oldest first with `since`, newest first without. */
+  order?: 'asc' | 'desc';
+}
+
+const listByTime = async (
+  deps: StoreDeps,
+  indexName: string,
+  partition: string,
+  pk: string,
+  sortName: string,
+  args: ListRawEventsArgs,
+) => {
+  const ascending = (args.order ?? (args.since === undefined ? 'desc' : 'asc')) === 'asc';
+  const names: Record<string, string> = { '#pk': partition };
+  const values: Record<string, unknown> = { ':pk': pk };
+  let keyCondition = '#pk = :pk';
+  if (args.since !== undefined) {
+    keyCondition += ' AND #sk >= :since';
+    names['#sk'] = sortName;
+    values[':since'] = args.since;
+  }
+  let filter: string | undefined;
+  if (args.event !== undefined) {
+    filter = '#event = :event';
+    names['#event'] = 'event';
+    values[':event'] = args.event;
+  }
+  const items = await queryItems(deps, {
+    indexName,
+    keyCondition,
+    names,
+    values,
+    ascending,
+    limit: args.limit ?? 50,
+    ...(filter === undefined ? {} : { filter }),
+  });
+  return items.map((item) => pick(item, summaryFields) as unknown as RawEventSummary);
+};
+
+/**
+ * An account's raw events by receive time, for inspection and replay.
+ * `Query gsi1 gsi1pk=A#a#EV [AND gsi1sk >= :since] [FILTER event = :event]`.
+ */
+export const listRawEvents = (deps: StoreDeps, args: ListRawEventsArgs): Promise<RawEventSummary[]> =>
+  listByTime(
+    deps,
+    keys.gsi1.indexName,
+    keys.gsi1.partition,
+    accountEventsPk(args.accountId),
+    keys.gsi1.sort,
+    args,
+  );
+
+/** An account's quarantined events by receive time. `Query gsi2 gsi2pk=A#a#Q [AND gsi2sk >= :since]`. */
+export const listQuarantinedEvents = (deps: StoreDeps, args: ListRawEventsArgs): Promise<RawEventSummary[]> =>
+  listByTime(
+    deps,
+    keys.gsi2.indexName,
+    keys.gsi2.partition,
+    accountQuarantinePk(args.accountId),
+    keys.gsi2.sort,
+    args,
+  );
