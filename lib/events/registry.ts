@@ -10,10 +10,11 @@ import {
   WebwidgetTriggeredSchema,
 } from '../schemas/events.ts';
 import {
-  contactKeySchema,
-  conversationKeySchema,
-  messageKeySchema,
-  webwidgetKeySchema,
+  contactKeyRules,
+  conversationKeyRules,
+  type KeyRules,
+  messageKeyRules,
+  webwidgetKeyRules,
 } from '../schemas/keys.ts';
 import { type EventRoute, type HandledEventName, routeOfEvent } from './catalog.ts';
 import type { ContactEvent, ConversationEvent, MessageEvent, WidgetTriggeredEvent } from './types.ts';
@@ -42,33 +43,39 @@ export interface RegistryEntry<E extends HandledEventName> {
   schema: v.GenericSchema<unknown, EventOf<E>>;
 }
 
+/** The compiled key predicates, kept beside the registry: the ingest's fast path. */
+const keyChecks = {} as Record<HandledEventName, (payload: unknown) => boolean>;
+
 const entry = <E extends HandledEventName>(
   event: E,
-  keySchema: v.GenericSchema<unknown, unknown>,
+  keys: KeyRules,
   schema: v.GenericSchema<unknown, EventOf<E>>,
-): RegistryEntry<E> => ({ event, route: routeOfEvent(event), keySchema, schema });
+): RegistryEntry<E> => {
+  keyChecks[event] = keys.check;
+  return { event, route: routeOfEvent(event), keySchema: keys.schema, schema };
+};
 
 export const eventRegistry: { readonly [E in HandledEventName]: RegistryEntry<E> } = {
   conversation_created: entry(
     'conversation_created',
-    conversationKeySchema('conversation_created'),
+    conversationKeyRules('conversation_created'),
     ConversationCreatedSchema,
   ),
   conversation_updated: entry(
     'conversation_updated',
-    conversationKeySchema('conversation_updated'),
+    conversationKeyRules('conversation_updated'),
     ConversationUpdatedSchema,
   ),
   conversation_status_changed: entry(
     'conversation_status_changed',
-    conversationKeySchema('conversation_status_changed'),
+    conversationKeyRules('conversation_status_changed'),
     ConversationStatusChangedSchema,
   ),
-  message_created: entry('message_created', messageKeySchema('message_created'), MessageCreatedSchema),
-  message_updated: entry('message_updated', messageKeySchema('message_updated'), MessageUpdatedSchema),
-  webwidget_triggered: entry('webwidget_triggered', webwidgetKeySchema, WebwidgetTriggeredSchema),
-  contact_created: entry('contact_created', contactKeySchema('contact_created'), ContactCreatedSchema),
-  contact_updated: entry('contact_updated', contactKeySchema('contact_updated'), ContactUpdatedSchema),
+  message_created: entry('message_created', messageKeyRules('message_created'), MessageCreatedSchema),
+  message_updated: entry('message_updated', messageKeyRules('message_updated'), MessageUpdatedSchema),
+  webwidget_triggered: entry('webwidget_triggered', webwidgetKeyRules, WebwidgetTriggeredSchema),
+  contact_created: entry('contact_created', contactKeyRules('contact_created'), ContactCreatedSchema),
+  contact_updated: entry('contact_updated', contactKeyRules('contact_updated'), ContactUpdatedSchema),
 };
 
 /** One validation issue, readable by an operator: where (`conversation.messages[0].id`), what, expected/received. */
@@ -117,7 +124,7 @@ const run = <T>(schema: v.GenericSchema<unknown, T>, payload: unknown): Validati
 
 /** Ingest: cheap check of the event name and the ids/key types workers need. The value is the (loose) payload. */
 export const checkKeys = (event: HandledEventName, payload: unknown): ValidationResult<unknown> =>
-  run(eventRegistry[event].keySchema, payload);
+  keyChecks[event](payload) ? { ok: true, value: payload } : run(eventRegistry[event].keySchema, payload);
 
 /** Workers: validate and normalise a payload into its `types.ts` form, or say why it misfits. */
 export const normaliseEvent = <E extends HandledEventName>(
