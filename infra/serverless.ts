@@ -57,12 +57,12 @@ export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySett
   logLevel: 'INFO',
 });
 
-/** Spillover records live under this partition key; ingest and sweeper are confined to it. */
-export const spilloverPartitionKey = 'SPILLOVER';
+/**
+ * Spillover items (lib/spillover/store.ts) have partition keys `SPILLOVER#<shard>` and
+ * `SPILLOVER#<receivedAt>#<eventId>`; the ingest and the sweeper are confined to them.
+ */
+export const spilloverPartitionKeyPattern = 'SPILLOVER#*';
 export const metricsNamespace = 'MessageHubWebhooks';
-/** Powertools metric names the alarms watch (emitted by the ingest). */
-export const quarantineMetricName = 'Quarantined';
-export const spilloverMetricName = 'SpilledOver';
 /** Bodies larger than this get 413: once base64-encoded by API Gateway it stays under Lambda's 6 MB. */
 export const maxBodyBytes = 4 * 1024 * 1024;
 
@@ -164,16 +164,28 @@ export interface ServerlessFragments {
   resources: { Resources: CfnResources; Outputs: CfnResources };
 }
 
+/** AWS limits: Lambda names up to 64 characters (we keep them under 64), SQS queue names < 81. Fail at package time, not deploy time. */
+export const assertNameLimits = (stage: string, specs: LambdaSpec[]): void => {
+  for (const spec of specs) {
+    const name = functionName(stage, spec.nameSuffix);
+    if (name.length >= 64)
+      throw new Error(`function name ${name} reaches 64 characters: use a shorter stage`);
+  }
+  for (const route of routeNames) {
+    const name = deadLetterQueueName(stage, route);
+    if (name.length > 80) throw new Error(`queue name ${name} exceeds 80 characters: use a shorter stage`);
+  }
+};
+
 export const serverlessConfig = (settings: DeploySettings): ServerlessFragments => {
   const specs = lambdaSpecs();
   const { stage } = settings;
+  assertNameLimits(stage, specs);
   const observability = {
     stage,
     alarmEmail: settings.alarmEmail,
     metricsNamespace,
     metricsService: commonEnvironment(settings).POWERTOOLS_SERVICE_NAME,
-    quarantineMetricName,
-    spilloverMetricName,
   };
   return {
     functions: Object.fromEntries(specs.map((spec) => [spec.key, functionDefinition(spec, settings)])),
@@ -190,7 +202,7 @@ export const serverlessConfig = (settings: DeploySettings): ServerlessFragments 
         ...roleResources(specs, {
           stage,
           webhookSecretsParameter: settings.webhookSecretsParameter,
-          spilloverPartitionKey,
+          spilloverPartitionKeyPattern,
         }),
         ...alarmResources(specs, observability),
         ...dashboardResource(specs, observability),

@@ -25,8 +25,8 @@ export interface IamSettings {
   stage: string;
   /** SSM parameter name of the webhook secrets (`/messagehub-webhooks/prod/webhook-secrets`). */
   webhookSecretsParameter: string;
-  /** Partition key value of the spillover records. */
-  spilloverPartitionKey: string;
+  /** `dynamodb:LeadingKeys` pattern (StringLike) of every spillover item's partition key. */
+  spilloverPartitionKeyPattern: string;
 }
 
 type Statement = Record<string, Cfn>;
@@ -50,7 +50,7 @@ const logStatement = (stage: string, spec: LambdaSpec): Statement => ({
 });
 
 const spilloverOnly = (settings: IamSettings) => ({
-  'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [settings.spilloverPartitionKey] },
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [settings.spilloverPartitionKeyPattern] },
 });
 
 export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statement[] => {
@@ -62,6 +62,7 @@ export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statemen
         { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: routeQueueArns() },
         {
           Effect: 'Allow',
+          // Also covers the Puts of a multi-part TransactWriteItems (authorised per item).
           Action: ['dynamodb:PutItem'],
           Resource: [tableArn],
           Condition: spilloverOnly(settings),
@@ -89,7 +90,7 @@ export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statemen
         logs,
         {
           Effect: 'Allow',
-          Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+          Action: ['dynamodb:Query', 'dynamodb:DeleteItem'],
           Resource: [tableArn],
           Condition: spilloverOnly(settings),
         },

@@ -25,11 +25,27 @@ export interface ObservabilitySettings {
   metricsNamespace: string;
   /** Powertools service name (POWERTOOLS_SERVICE_NAME): the `service` dimension of our metrics. */
   metricsService: string;
-  /** The ingest's EMF metric counting quarantined deliveries. */
-  quarantineMetricName: string;
-  /** The ingest's EMF metric counting deliveries written to the spillover. */
-  spilloverMetricName: string;
 }
+
+/**
+ * Custom EMF metrics the alarms watch, as the code emits them: the ingest's `Webhooks` (dimensions
+ * outcome, event) and `Spilled` (lib/ingest/outcome.ts), the sweeper's `SpilloverFailed` and
+ * `SpilloverIncomplete` (functions/spillover-sweeper/handler.ts).
+ */
+export const customMetrics = {
+  webhooks: 'Webhooks',
+  quarantinedOutcome: 'quarantined',
+  spilled: 'Spilled',
+  spilloverFailed: 'SpilloverFailed',
+  spilloverIncomplete: 'SpilloverIncomplete',
+} as const;
+
+/**
+ * A Metrics Insights query sums a metric over every dimension set the code adds (event, outcome…),
+ * so an alarm does not depend on the exact dimensions; `where` narrows it (e.g. one outcome).
+ */
+export const insightsQuery = (settings: ObservabilitySettings, metric: string, where = ''): string =>
+  `SELECT SUM("${metric}") FROM "${settings.metricsNamespace}" WHERE service = '${settings.metricsService}'${where === '' ? '' : ` AND ${where}`}`;
 
 /** A message older than this on a main queue means its worker is stuck or failing. */
 export const oldestMessageAgeThresholdSeconds = 300;
@@ -89,27 +105,16 @@ const functionAlarm = (stage: string, spec: LambdaSpec): CfnResources => ({
   }),
 });
 
-/**
- * A Metrics Insights query sums a custom metric over every dimension set the code may add (event,
- * source…), so the alarm does not depend on the exact dimensions the ingest emits.
- */
-const customMetricAlarm = (
+const insightsAlarm = (
   settings: ObservabilitySettings,
   suffix: string,
-  metricName: string,
+  query: string,
   description: string,
 ): Cfn =>
   alarm({
     AlarmName: `${serviceName}-${settings.stage}-${suffix}`,
     AlarmDescription: description,
-    Metrics: [
-      {
-        Id: 'total',
-        Expression: `SELECT SUM("${metricName}") FROM "${settings.metricsNamespace}" WHERE service = '${settings.metricsService}'`,
-        Period: 300,
-        ReturnData: true,
-      },
-    ],
+    Metrics: [{ Id: 'total', Expression: query, Period: 300, ReturnData: true }],
     EvaluationPeriods: 1,
     Threshold: 0,
     ComparisonOperator: 'GreaterThanThreshold',
@@ -134,17 +139,23 @@ export const alarmResources = (specs: LambdaSpec[], settings: ObservabilitySetti
       }),
   ...Object.assign({}, ...routeNames.map((route) => routeAlarms(settings.stage, route))),
   ...Object.assign({}, ...specs.map((spec) => functionAlarm(settings.stage, spec))),
-  QuarantineAlarm: customMetricAlarm(
+  QuarantineAlarm: insightsAlarm(
     settings,
     'quarantined',
-    settings.quarantineMetricName,
+    insightsQuery(settings, customMetrics.webhooks, `outcome = '${customMetrics.quarantinedOutcome}'`),
     'A known event failed its schema and was quarantined: inspect the quarantine records, fix the schema, replay.',
   ),
-  SpilloverAlarm: customMetricAlarm(
+  SpilloverAlarm: insightsAlarm(
     settings,
     'spillover',
-    settings.spilloverMetricName,
+    insightsQuery(settings, customMetrics.spilled),
     'SQS refused deliveries and the ingest fell back to the DynamoDB spillover; the sweeper re-queues them.',
+  ),
+  SpilloverStuckAlarm: insightsAlarm(
+    settings,
+    'spillover-stuck',
+    `SELECT SUM("${customMetrics.spilloverFailed}") + SUM("${customMetrics.spilloverIncomplete}") FROM "${settings.metricsNamespace}" WHERE service = '${settings.metricsService}'`,
+    'The sweeper could not move spillover records (send failed, or parts missing): they wait in the table.',
   ),
   HttpApi5xxAlarm: alarm({
     AlarmName: `${serviceName}-${settings.stage}-http-5xx`,
@@ -187,10 +198,6 @@ export const dashboardResource = (specs: LambdaSpec[], settings: ObservabilitySe
       functionName(stage, spec.nameSuffix),
       { label: spec.nameSuffix },
     ]);
-  const insights = (metric: string): Cfn => ({
-    expression: `SELECT SUM("${metric}") FROM "${settings.metricsNamespace}" WHERE service = '${settings.metricsService}'`,
-    label: metric,
-  });
   const widgets = [
     widget(
       'Webhook endpoint',
@@ -268,8 +275,18 @@ export const dashboardResource = (specs: LambdaSpec[], settings: ObservabilitySe
         period: 300,
         view: 'timeSeries',
         metrics: [
-          [{ ...insights(settings.quarantineMetricName), id: 'q' }],
-          [{ ...insights(settings.spilloverMetricName), id: 's' }],
+          [
+            {
+              expression: insightsQuery(
+                settings,
+                customMetrics.webhooks,
+                `outcome = '${customMetrics.quarantinedOutcome}'`,
+              ),
+              label: 'quarantined',
+              id: 'q',
+            },
+          ],
+          [{ expression: insightsQuery(settings, customMetrics.spilled), label: 'spilled', id: 's' }],
         ],
       },
     },

@@ -1,0 +1,414 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableName as deployedTableName, queueNamePrefix } from '../../infra/naming.ts';
+import {
+  deadLetterQueueAttributes,
+  queueAttributes,
+  routeTuning,
+  visibilityTimeoutSeconds,
+} from '../../infra/queues.ts';
+import {
+  deadLetterQueueLogicalId,
+  functionLogicalId,
+  queueLogicalId,
+  roleLogicalId,
+  tableLogicalId,
+} from '../../infra/serverless/cfn.ts';
+import { ingestSpec, lambdaSpecs, sweeperSpec, workerSpecs } from '../../infra/serverless/functions.ts';
+import { maxBodyBytes } from '../../infra/serverless.ts';
+import { tableProperties } from '../../infra/table.ts';
+import { routeNames } from '../../lib/events/catalog.ts';
+import { readIngestSettings } from '../../lib/ingest/settings.ts';
+import { readSweeperSettings } from '../../lib/spillover/settings.ts';
+import { spilloverPartition } from '../../lib/spillover/store.ts';
+import { type PackageResult, packageService } from '../../scripts/package.ts';
+import {
+  allows,
+  type Json,
+  readTemplate,
+  resourcesOfType,
+  statementsOf,
+  type Template,
+  zipEntries,
+} from './template.ts';
+
+/**
+ * Packages the service once with osls (offline, no AWS credentials), exactly as `npm run package`
+ * does, then checks the CloudFormation it generated. Handlers not written yet are packaged from a
+ * placeholder bundle (listed in the first test's output); every template check still applies.
+ */
+
+const stage = 'ci';
+const region = 'eu-west-1';
+const canarySecret = 'canary-webhook-secret-6d1f0c';
+let outDir = '';
+let template: Template;
+let packaged: PackageResult;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'mhub-package-'));
+  // A secret present in the environment must still never reach the template.
+  process.env.WEBHOOK_SECRETS = JSON.stringify({ acme: canarySecret });
+  packaged = await packageService({
+    outDir,
+    placeholdersForMissing: true,
+    args: ['--stage', stage, '--region', region, '--param=alarmEmail=ops@example.com'],
+  });
+  delete process.env.WEBHOOK_SECRETS;
+  if (packaged.code !== 0) throw new Error(`osls package failed:\n${packaged.stdout}\n${packaged.stderr}`);
+  template = readTemplate(join(outDir, 'cloudformation-template-update-stack.json'));
+}, 120_000);
+
+afterAll(() => {
+  if (outDir !== '') rmSync(outDir, { recursive: true, force: true });
+});
+
+const resource = (logicalId: string): Json => {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`no resource ${logicalId}`);
+  return found;
+};
+const fn = (logicalId: string): Json => resource(logicalId).Properties;
+const getAttArn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+describe('functions', () => {
+  it('derives one function per catalog route plus ingest and sweeper, nothing else', () => {
+    if (packaged.placeholders.length > 0)
+      console.warn(
+        `placeholder bundles (handler missing): ${packaged.placeholders.map((s) => s.entry).join(', ')}`,
+      );
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id);
+    expect(functions.sort()).toEqual(lambdaSpecs().map(functionLogicalId).sort());
+    expect(functions).toHaveLength(routeNames.length + 2);
+  });
+
+  it('runs every function on nodejs24.x arm64 with its own role, name under 64 characters', () => {
+    const roles = new Set<string>();
+    for (const spec of lambdaSpecs()) {
+      const properties = fn(functionLogicalId(spec));
+      expect(properties.Runtime).toBe('nodejs24.x');
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.Handler).toBe(`dist/${spec.bundle}/index.handler`);
+      expect(properties.Role).toEqual(getAttArn(roleLogicalId(spec)));
+      expect(properties.FunctionName.length).toBeLessThan(64);
+      expect(properties.FunctionName).toContain(`-${stage}-`);
+      roles.add(roleLogicalId(spec));
+    }
+    expect(roles.size).toBe(lambdaSpecs().length);
+    // The framework's shared default role must not exist: it would grant every function the union.
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('packages each function individually with only its own bundle', () => {
+    for (const spec of lambdaSpecs()) {
+      const entries = zipEntries(join(outDir, `${spec.key}.zip`));
+      expect(entries.sort()).toEqual([`dist/${spec.bundle}/index.mjs`, `dist/${spec.bundle}/index.mjs.map`]);
+    }
+  });
+
+  it('routes ANY /webhooks/{source} to the ingest with payload format 2.0', () => {
+    const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((route) => route.RouteKey)).toEqual(['ANY /webhooks/{source}']);
+    const [integration] = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').map(
+      ([, r]) => r.Properties,
+    );
+    expect(integration.PayloadFormatVersion).toBe('2.0');
+    expect(JSON.stringify(integration.IntegrationUri)).toContain(functionLogicalId(ingestSpec));
+  });
+
+  it('gives the ingest the environment its settings reader accepts, and the secrets extension layer', () => {
+    const properties = fn(functionLogicalId(ingestSpec));
+    const env = properties.Environment.Variables;
+    expect(env.QUEUE_URL_PREFIX['Fn::Sub']).toMatch(new RegExp(`/${queueNamePrefix(stage)}$`));
+    expect(env.TABLE_NAME).toBe(deployedTableName(stage));
+    expect(env.WEBHOOK_SECRETS_PARAMETER).toBe(`/messagehub-webhooks/${stage}/webhook-secrets`);
+    expect(Number(env.MAX_BODY_BYTES)).toBe(maxBodyBytes);
+    expect(properties.Layers).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^arn:aws:lambda:${region}:\\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\\d+$`,
+        ),
+      ),
+    ]);
+    const concrete = {
+      ...env,
+      QUEUE_URL_PREFIX: `https://sqs.${region}.amazonaws.com/123456789012/${queueNamePrefix(stage)}`,
+    };
+    const settings = readIngestSettings(concrete);
+    expect(settings.secrets).toEqual({ from: 'parameter', name: env.WEBHOOK_SECRETS_PARAMETER });
+    expect(settings.maxBodyBytes).toBe(maxBodyBytes);
+  });
+
+  it('schedules the sweeper with the environment its settings reader accepts', () => {
+    const env = fn(functionLogicalId(sweeperSpec)).Environment.Variables;
+    const concrete = {
+      ...env,
+      QUEUE_URL_PREFIX: `https://sqs.${region}.amazonaws.com/123456789012/${queueNamePrefix(stage)}`,
+    };
+    expect(readSweeperSettings(concrete).tableName).toBe(deployedTableName(stage));
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].ScheduleExpression).toBe('rate(1 minute)');
+    expect(JSON.stringify(rules[0].Targets)).toContain(functionLogicalId(sweeperSpec));
+  });
+
+  it('keeps logs 30 days', () => {
+    const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
+    expect(groups).toHaveLength(lambdaSpecs().length);
+    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+});
+
+describe('queues and workers', () => {
+  it.each(routeNames)(
+    '%s has a queue and a DLQ with the redrive and attributes of infra/queues.ts',
+    (route) => {
+      const queue = resource(queueLogicalId(route)).Properties;
+      const dlq = resource(deadLetterQueueLogicalId(route)).Properties;
+      const { RedrivePolicy, QueueName, ...attributes } = queue;
+      expect(QueueName).toBe(`${queueNamePrefix(stage)}${route}`);
+      expect(attributes).toEqual(queueAttributes(route));
+      expect(RedrivePolicy).toEqual({
+        deadLetterTargetArn: getAttArn(deadLetterQueueLogicalId(route)),
+        maxReceiveCount: routeTuning(route).maxReceiveCount,
+      });
+      const { QueueName: dlqName, ...dlqAttributes } = dlq;
+      expect(dlqName).toBe(`${queueNamePrefix(stage)}${route}-dlq`);
+      expect(dlqAttributes).toEqual(deadLetterQueueAttributes());
+    },
+  );
+
+  it.each(workerSpecs().map((spec) => [spec.route, spec] as const))(
+    'the %s worker consumes its queue with partial batch failures and the tuning of infra/queues.ts',
+    (_route, spec) => {
+      const route = spec.route!;
+      const tuning = routeTuning(route);
+      const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')
+        .map(([, r]) => r.Properties)
+        .filter((m) => JSON.stringify(m.FunctionName).includes(`"${functionLogicalId(spec)}"`));
+      expect(mappings).toHaveLength(1);
+      expect(mappings[0]).toMatchObject({
+        EventSourceArn: getAttArn(queueLogicalId(route)),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: tuning.batchSize,
+        MaximumBatchingWindowInSeconds: tuning.maximumBatchingWindowSeconds,
+        Enabled: true,
+      });
+      const properties = fn(functionLogicalId(spec));
+      expect(properties.Timeout).toBe(tuning.workerTimeoutSeconds);
+      expect(properties.MemorySize).toBe(tuning.workerMemoryMb);
+      expect(visibilityTimeoutSeconds(route)).toBeGreaterThanOrEqual(6 * properties.Timeout);
+      expect(properties.Environment.Variables.TABLE_NAME).toBe(deployedTableName(stage));
+      expect(Number(properties.Environment.Variables.RAW_EVENT_TTL_DAYS)).toBeGreaterThan(0);
+    },
+  );
+
+  it('has exactly one event source mapping per route', () => {
+    const sources = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(
+      ([, r]) => r.Properties.EventSourceArn['Fn::GetAtt'][0],
+    );
+    expect(sources.sort()).toEqual(routeNames.map(queueLogicalId).sort());
+  });
+});
+
+describe('table', () => {
+  it('matches infra/table.ts and is retained', () => {
+    const table = resource(tableLogicalId);
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toEqual({ TableName: deployedTableName(stage), ...tableProperties });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(resourcesOfType(template, 'AWS::DynamoDB::Table')).toHaveLength(1);
+  });
+});
+
+describe('IAM least privilege', () => {
+  const ingestRole = roleLogicalId(ingestSpec);
+  const sweeperRole = roleLogicalId(sweeperSpec);
+  const spillover = spilloverPartition(3);
+
+  it('never grants wildcard actions or a bare * resource', () => {
+    for (const spec of lambdaSpecs()) {
+      for (const statement of statementsOf(template, roleLogicalId(spec))) {
+        for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+        for (const target of [statement.Resource].flat()) expect(target).not.toBe('*');
+      }
+    }
+  });
+
+  it('lets the ingest send to every route queue and nothing more on SQS', () => {
+    for (const route of routeNames) {
+      expect(allows(template, ingestRole, 'sqs:SendMessage', queueLogicalId(route))).toBe(true);
+      expect(allows(template, ingestRole, 'sqs:SendMessage', deadLetterQueueLogicalId(route))).toBe(false);
+      for (const action of [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:PurgeQueue',
+        'sqs:ChangeMessageVisibility',
+      ])
+        expect(allows(template, ingestRole, action, queueLogicalId(route))).toBe(false);
+    }
+  });
+
+  it('lets the ingest put spillover items only, and never read or change other table items', () => {
+    expect(allows(template, ingestRole, 'dynamodb:PutItem', tableLogicalId, spillover)).toBe(true);
+    expect(allows(template, ingestRole, 'dynamodb:PutItem', tableLogicalId, 'CONV#1#42')).toBe(false);
+    expect(allows(template, ingestRole, 'dynamodb:PutItem', tableLogicalId)).toBe(false);
+    for (const action of [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ])
+      expect(allows(template, ingestRole, action, tableLogicalId, spillover)).toBe(false);
+  });
+
+  it('lets the ingest read only its one secrets parameter, and decrypt only through SSM for it', () => {
+    const statements = statementsOf(template, ingestRole);
+    const ssm = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:')));
+    expect(ssm).toHaveLength(1);
+    expect([ssm[0]!.Action].flat()).toEqual(['ssm:GetParameter']);
+    expect(JSON.stringify(ssm[0]!.Resource)).toContain(
+      `:parameter/messagehub-webhooks/${stage}/webhook-secrets`,
+    );
+    const kms = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kms).toHaveLength(1);
+    expect([kms[0]!.Action].flat()).toEqual(['kms:Decrypt']);
+    expect(kms[0]!.Condition?.StringEquals?.['kms:ViaService']).toBeDefined();
+    expect(
+      JSON.stringify(kms[0]!.Condition?.StringEquals?.['kms:EncryptionContext:PARAMETER_ARN']),
+    ).toContain(`parameter/messagehub-webhooks/${stage}/webhook-secrets`);
+    for (const spec of lambdaSpecs().filter((s) => s.kind !== 'ingest'))
+      expect(JSON.stringify(statementsOf(template, roleLogicalId(spec)))).not.toMatch(/"(ssm|kms):/);
+  });
+
+  it.each(workerSpecs().map((spec) => [spec.route, spec] as const))(
+    'the %s worker reads only its own queue and writes only the table',
+    (_route, spec) => {
+      const role = roleLogicalId(spec);
+      for (const route of routeNames) {
+        const own = route === spec.route;
+        for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'])
+          expect(allows(template, role, action, queueLogicalId(route))).toBe(own);
+        expect(allows(template, role, 'sqs:SendMessage', queueLogicalId(route))).toBe(false);
+        expect(allows(template, role, 'sqs:ReceiveMessage', deadLetterQueueLogicalId(route))).toBe(false);
+      }
+      expect(allows(template, role, 'dynamodb:PutItem', tableLogicalId, 'CONV#1#42')).toBe(true);
+      expect(allows(template, role, 'dynamodb:UpdateItem', tableLogicalId, 'CONV#1#42')).toBe(true);
+      for (const action of ['dynamodb:Scan', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable'])
+        expect(allows(template, role, action, tableLogicalId, 'CONV#1#42')).toBe(false);
+    },
+  );
+
+  it('confines the sweeper to the spillover items and to sending onto route queues', () => {
+    for (const action of ['dynamodb:Query', 'dynamodb:DeleteItem']) {
+      expect(allows(template, sweeperRole, action, tableLogicalId, spillover)).toBe(true);
+      expect(allows(template, sweeperRole, action, tableLogicalId, 'CONV#1#42')).toBe(false);
+    }
+    expect(allows(template, sweeperRole, 'dynamodb:PutItem', tableLogicalId, spillover)).toBe(false);
+    for (const route of routeNames) {
+      expect(allows(template, sweeperRole, 'sqs:SendMessage', queueLogicalId(route))).toBe(true);
+      expect(allows(template, sweeperRole, 'sqs:ReceiveMessage', queueLogicalId(route))).toBe(false);
+    }
+  });
+
+  it('lets each function write only its own log group', () => {
+    for (const spec of lambdaSpecs()) {
+      const logs = statementsOf(template, roleLogicalId(spec)).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('logs:')),
+      );
+      expect(logs).toHaveLength(1);
+      expect(JSON.stringify(logs[0]!.Resource)).toContain(
+        `log-group:/aws/lambda/${fn(functionLogicalId(spec)).FunctionName}:*`,
+      );
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('keeps every secret out of the template: only the parameter name is there', () => {
+    const text = JSON.stringify(template);
+    expect(text).not.toContain(canarySecret);
+    for (const spec of lambdaSpecs()) {
+      const variables = Object.keys(fn(functionLogicalId(spec)).Environment.Variables);
+      expect(variables).not.toContain('WEBHOOK_SECRETS');
+    }
+    expect(resourcesOfType(template, 'AWS::SSM::Parameter')).toHaveLength(0);
+    expect(resourcesOfType(template, 'AWS::SecretsManager::Secret')).toHaveLength(0);
+  });
+});
+
+describe('observability', () => {
+  const alarms = () => resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+  const topic = { Ref: 'AlarmTopic' };
+
+  it.each(routeNames)('alarms on any message in the %s DLQ and on its oldest message age', (route) => {
+    const dlq = alarms().filter(
+      (a) =>
+        a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        a.Dimensions?.[0]?.Value === `${queueNamePrefix(stage)}${route}-dlq`,
+    );
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+    });
+    const age = alarms().filter(
+      (a) =>
+        a.MetricName === 'ApproximateAgeOfOldestMessage' &&
+        a.Dimensions?.[0]?.Value === `${queueNamePrefix(stage)}${route}`,
+    );
+    expect(age).toHaveLength(1);
+    expect(age[0].AlarmActions).toEqual([topic]);
+  });
+
+  it('alarms on errors of every function, on quarantines and on spillovers', () => {
+    for (const spec of lambdaSpecs()) {
+      const errors = alarms().filter(
+        (a) =>
+          a.MetricName === 'Errors' &&
+          JSON.stringify(a.Dimensions) ===
+            JSON.stringify([{ Name: 'FunctionName', Value: { Ref: functionLogicalId(spec) } }]),
+      );
+      expect(errors).toHaveLength(1);
+    }
+    const expressions = alarms().flatMap((a) => (a.Metrics ?? []).map((m: Json) => m.Expression as string));
+    expect(expressions.some((e) => /SUM\("Webhooks"\).*outcome = 'quarantined'/.test(e))).toBe(true);
+    expect(expressions.some((e) => /SUM\("Spilled"\)/.test(e))).toBe(true);
+  });
+
+  it('notifies an SNS topic, with the e-mail subscription passed as a param', () => {
+    expect(resource('AlarmTopic').Type).toBe('AWS::SNS::Topic');
+    expect(resource('AlarmEmailSubscription').Properties).toMatchObject({
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('has a dashboard covering every queue', () => {
+    const [[, dashboard]] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard') as [[string, Json]];
+    const body = dashboard.Properties.DashboardBody['Fn::Sub'] as string;
+    const parsed = JSON.parse(body);
+    expect(parsed.widgets.length).toBeGreaterThan(4);
+    for (const route of routeNames) expect(body).toContain(`"${queueNamePrefix(stage)}${route}-dlq"`);
+    // Only intended substitutions: anything else would break the deploy.
+    expect(new Set(body.match(/\$\{[^}]+\}/g))).toEqual(new Set([`\${AWS::Region}`, `\${HttpApi}`]));
+  });
+});
+
+describe('outputs', () => {
+  it('exports the webhook base URL, table name and queue URL prefix', () => {
+    expect(JSON.stringify(template.Outputs.WebhookBaseUrl.Value)).toContain('/webhooks/');
+    expect(template.Outputs.TableName.Value).toEqual({ Ref: tableLogicalId });
+    expect(template.Outputs.QueueUrlPrefix.Value['Fn::Sub']).toMatch(
+      new RegExp(`/${queueNamePrefix(stage)}$`),
+    );
+  });
+
+  it('writes the zips where osls was told to', () => {
+    for (const spec of lambdaSpecs()) expect(existsSync(join(outDir, `${spec.key}.zip`))).toBe(true);
+  });
+});
