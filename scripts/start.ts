@@ -58,7 +58,7 @@ const banner = (stack: LocalStack): string => {
     const detail =
       source.name === DEMO_SOURCE && process.env.WEBHOOK_SECRETS === undefined
         ? `secret ${source.secrets[0]} (kept in ${dataDir}/demo-secret)`
-        : `${source.secrets.length} secret(s)${source.token ? ' + URL token' : ''}, from WEBHOOK_SECRETS`;
+        : `${source.secrets.length} secret(s)${source.tokens.length > 0 ? ' + URL token' : ''}, from WEBHOOK_SECRETS`;
     lines.push(`  source    ${source.name}: ${detail}`);
   }
   if (stack.unpolledRoutes.length > 0)

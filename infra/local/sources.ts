@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../lib/errors.ts';
+import { parseSources } from '../../lib/ingest/sources.ts';
 
 /**
  * The local stack's webhook sources. They come from `WEBHOOK_SECRETS`, the same JSON the ingest
@@ -13,57 +14,31 @@ export interface LocalSource {
   name: string;
   /** Signing secrets, newest first (the first one signs `mhub send`). */
   secrets: string[];
-  /** The source's URL token, for senders that cannot sign. */
-  token?: string;
+  /** URL tokens, for senders that cannot sign. */
+  tokens: string[];
+  accountId: number | null;
 }
 
 export const DEMO_SOURCE = 'demo';
-const SOURCE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-const nonEmptyStrings = (value: unknown): string[] | undefined => {
-  if (typeof value === 'string') return value === '' ? undefined : [value];
-  if (
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every((item) => typeof item === 'string' && item !== '')
-  )
-    return value as string[];
-  return undefined;
-};
 
 /**
- * Validates `WEBHOOK_SECRETS` enough to fail at start with one clear line, and lists its sources.
- * A value is a secret, a list of secrets, or an object (the ingest's richer form) whose `secrets`,
- * `secret` and `token` are read here; the ingest keeps the authority on everything else.
+ * Validates `WEBHOOK_SECRETS` with the ingest's own parser (so the stack fails at start, in one
+ * line, on exactly what the ingest would refuse) and lists its sources.
  */
 export const parseWebhookSecrets = (raw: string): LocalSource[] => {
-  let parsed: unknown;
+  let sources: ReturnType<typeof parseSources>;
   try {
-    parsed = JSON.parse(raw);
+    sources = parseSources(raw);
   } catch (error) {
-    throw new ConfigError(`WEBHOOK_SECRETS is not valid JSON (${(error as Error).message})`);
+    throw new ConfigError(`WEBHOOK_SECRETS: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new ConfigError(
-      'WEBHOOK_SECRETS must be a JSON object such as {"acme":"s3cret"} or {"acme":["new","old"]}',
-    );
-  const sources = Object.entries(parsed as Record<string, unknown>).map(([name, value]): LocalSource => {
-    if (!SOURCE_NAME.test(name))
-      throw new ConfigError(
-        `WEBHOOK_SECRETS: source name "${name}" must be 1-64 letters, digits, "-" or "_"`,
-      );
-    const direct = nonEmptyStrings(value);
-    if (direct !== undefined) return { name, secrets: direct };
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const record = value as Record<string, unknown>;
-      const secrets = nonEmptyStrings(record.secrets) ?? nonEmptyStrings(record.secret) ?? [];
-      const token = typeof record.token === 'string' && record.token !== '' ? record.token : undefined;
-      if (secrets.length > 0 || token !== undefined) return { name, secrets, ...(token ? { token } : {}) };
-    }
-    throw new ConfigError(`WEBHOOK_SECRETS: source "${name}" needs a non-empty secret or list of secrets`);
-  });
-  if (sources.length === 0) throw new ConfigError('WEBHOOK_SECRETS has no sources');
-  return sources;
+  if (sources.size === 0) throw new ConfigError('WEBHOOK_SECRETS has no sources');
+  return [...sources].map(([name, config]) => ({
+    name,
+    secrets: [...config.secrets],
+    tokens: [...config.tokens],
+    accountId: config.accountId,
+  }));
 };
 
 /** The demo source's secret, created on first use and kept (mode 0600) under `dataDir`. */
@@ -92,7 +67,7 @@ export const resolveSources = (
     return { sources: parseWebhookSecrets(webhookSecrets), webhookSecretsJson: webhookSecrets };
   const secret = demoSecret(dataDir);
   return {
-    sources: [{ name: DEMO_SOURCE, secrets: [secret] }],
+    sources: [{ name: DEMO_SOURCE, secrets: [secret], tokens: [], accountId: null }],
     webhookSecretsJson: JSON.stringify({ [DEMO_SOURCE]: secret }),
   };
 };

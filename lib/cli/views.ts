@@ -1,0 +1,107 @@
+import { getContact } from '../store/contact.ts';
+import { type ConversationRecord, getConversation, listContactConversations } from '../store/conversation.ts';
+import { listMessages } from '../store/message.ts';
+import { listStatusHistory } from '../store/status-history.ts';
+import { listWidgetVisits } from '../store/widget-visit.ts';
+import type { StoreDeps } from '../store/write.ts';
+
+/**
+ * What `mhub conversation --json` and `mhub contact --json` print, built from the entity modules'
+ * access-pattern functions. The e2e tests read state through these very functions.
+ */
+
+export interface MessageView {
+  id: number;
+  message_type: string;
+  private: boolean;
+  content: string | null;
+  content_type: string;
+  content_attributes: Record<string, unknown>;
+  deleted: boolean;
+  status: string | null;
+  sender_type: string | null;
+  sender_id: number | null;
+  attachments: unknown[];
+  source_id: string | null;
+  created_at: string | null;
+  [extra: string]: unknown;
+}
+
+export interface StatusChangeView {
+  from: string | null;
+  to: string;
+  at: string;
+  event_id: string;
+}
+
+export interface ConversationView {
+  conversation: ConversationRecord | null;
+  messages: MessageView[];
+  status_history: StatusChangeView[];
+}
+
+/** A conversation's state, its messages in conversation order and its status history; null when nothing is stored. */
+export const conversationView = async (
+  store: StoreDeps,
+  accountId: number,
+  conversationId: number,
+): Promise<ConversationView | null> => {
+  const args = { accountId, conversationId };
+  const [conversation, messages, history] = await Promise.all([
+    getConversation(store, args),
+    listMessages(store, args),
+    listStatusHistory(store, args),
+  ]);
+  if (conversation === null && messages.length === 0 && history.length === 0) return null;
+  return {
+    conversation,
+    messages: messages.map((message) => ({
+      id: message.id,
+      message_type: message.message_type,
+      private: message.private,
+      content: message.content,
+      content_type: message.content_type,
+      content_attributes: message.content_attributes,
+      deleted: message.deleted,
+      status: message.status,
+      sender_type: message.sender_type,
+      sender_id: message.sender_id,
+      attachments: message.attachments,
+      source_id: message.source_id,
+      created_at: message.created_at,
+      updated_at: message.updated_at,
+    })),
+    status_history: history.map((change) => ({
+      from: change.from,
+      to: change.to,
+      at: change.at,
+      event_id: change.event_id,
+    })),
+  };
+};
+
+export interface ContactView {
+  contact: Record<string, unknown> | null;
+  conversations: Record<string, unknown>[];
+  widget_visits: Record<string, unknown>[];
+}
+
+/** A contact, its conversations (newest first) and its widget visits (oldest first); null when nothing is stored. */
+export const contactView = async (
+  store: StoreDeps,
+  accountId: number,
+  contactId: number,
+): Promise<ContactView | null> => {
+  const args = { accountId, contactId };
+  const [contact, conversations, visits] = await Promise.all([
+    getContact(store, args),
+    listContactConversations(store, args),
+    listWidgetVisits(store, args),
+  ]);
+  if (contact === null && conversations.length === 0 && visits.length === 0) return null;
+  return {
+    contact: contact as unknown as Record<string, unknown> | null,
+    conversations: conversations as unknown as Record<string, unknown>[],
+    widget_visits: visits as unknown as Record<string, unknown>[],
+  };
+};
