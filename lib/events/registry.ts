@@ -88,10 +88,12 @@ export interface ReadableIssue {
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ReadableIssue[] };
 
-const pathOf = (issue: v.BaseIssue<unknown>): string => {
-  if (!issue.path || issue.path.length === 0) return '$';
+type Issue = v.BaseIssue<unknown>;
+
+const pathOf = (items: readonly { key: unknown }[]): string => {
+  if (items.length === 0) return '$';
   let out = '';
-  for (const item of issue.path) {
+  for (const item of items) {
     const key = item.key;
     if (typeof key === 'number') out += `[${key}]`;
     else out += out === '' ? String(key) : `.${String(key)}`;
@@ -99,13 +101,31 @@ const pathOf = (issue: v.BaseIssue<unknown>): string => {
   return out;
 };
 
-export const toReadableIssues = (issues: readonly v.BaseIssue<unknown>[]): ReadableIssue[] =>
-  issues.map((issue) => ({
-    path: pathOf(issue),
-    message: issue.message,
-    expected: issue.expected ?? undefined,
-    received: issue.received,
-  }));
+/**
+ * A union (`null | "" | {…}` optional objects) reports one flat issue at its own level and hides the
+ * real cause in `issue.issues`. Surface the nested causes (those with a deeper path) instead, with
+ * the union's path in front, so an operator reads `conversation.id`, not `conversation`.
+ */
+const flatten = (
+  issue: Issue,
+  prefix: readonly { key: unknown }[] = [],
+): { issue: Issue; path: string }[] => {
+  const path = [...prefix, ...(issue.path ?? [])];
+  const deeper =
+    issue.type === 'union' ? (issue.issues ?? []).filter((sub) => (sub.path?.length ?? 0) > 0) : [];
+  if (deeper.length === 0) return [{ issue, path: pathOf(path) }];
+  return deeper.flatMap((sub) => flatten(sub, path));
+};
+
+export const toReadableIssues = (issues: readonly Issue[]): ReadableIssue[] =>
+  issues.flatMap((top) =>
+    flatten(top).map(({ issue, path }) => ({
+      path,
+      message: issue.message,
+      expected: issue.expected ?? undefined,
+      received: issue.received,
+    })),
+  );
 
 const run = <T>(schema: v.GenericSchema<unknown, T>, payload: unknown): ValidationResult<T> => {
   try {
