@@ -1,0 +1,6 @@
+import { readWorkerConfig } from '../../../lib/workers/config.ts';
+import { archiveWorker } from '../../../lib/workers/workers.ts';
+import { dynamoDbClient } from '../../shared/dynamodb-client.ts';
+
+/** SQS → DynamoDB worker for the `archive` route (lib/workers): stores events raw. */
+export const handler = archiveWorker({ dynamodb: dynamoDbClient, ...readWorkerConfig() });

@@ -1,0 +1,119 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { decodeEnvelope, type Envelope } from '../events/envelope.ts';
+import { logger, metrics } from '../observability.ts';
+
+/**
+ * The batch skeleton every queue-fed worker shares: each SQS record is decoded and prepared on its
+ * own, then run; a record that throws is reported in `batchItemFailures` (SQS redelivers it, and
+ * after maxReceiveCount moves it to the DLQ) while its batch-mates commit.
+ *
+ * Records of one conversation (or contact) run one after another in arrival order; different
+ * conversations run concurrently. The writes are guarded so order does not change the result, but
+ * serialising a conversation's records avoids pointless conflicting writes.
+ */
+
+export type Outcome = 'applied' | 'archived' | 'quarantined';
+
+export interface RecordResult {
+  outcome: Outcome;
+  writeUnits: number;
+}
+
+/** Keys every log line about a record carries: ids, never contents. */
+export interface LogKeys {
+  correlation_id: string;
+  event: string;
+  source: string;
+  account?: number;
+  conversation?: number;
+  contact?: number;
+}
+
+export interface PreparedRecord {
+  /** Records with the same lane run sequentially. */
+  lane: string;
+  keys: LogKeys;
+  /** Metric dimension: the event name for handled events, the route for the others. */
+  metricEvent: string;
+  run(): Promise<RecordResult>;
+}
+
+/** Turns a decoded envelope into a runnable record; throws for a record that can never succeed. */
+export type RecordPreparer = (envelope: Envelope) => PreparedRecord;
+
+export interface WorkerOptions {
+  /** Lanes run at once. */
+  concurrency?: number;
+  now?: () => Date;
+}
+
+const describeError = (error: unknown): { name: string; message: string } =>
+  error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
+
+type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+
+const emit = (dimensions: Record<string, string>, name: string, unit: Unit, value: number): void => {
+  const single = metrics.singleMetric();
+  single.addDimensions(dimensions);
+  single.addMetric(name, unit, value);
+};
+
+const runLanes = async <T>(
+  lanes: T[][],
+  concurrency: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> => {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, lanes.length) }, async () => {
+    while (next < lanes.length) {
+      const lane = lanes[next++]!;
+      for (const item of lane) await run(item);
+    }
+  });
+  await Promise.all(workers);
+};
+
+export const sqsWorker =
+  (prepare: RecordPreparer, options: WorkerOptions = {}) =>
+  async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const now = options.now ?? (() => new Date());
+    const failures: string[] = [];
+    const lanes = new Map<string, { record: SQSRecord; envelope: Envelope; prepared: PreparedRecord }[]>();
+    for (const record of event.Records) {
+      try {
+        const envelope = decodeEnvelope(record.body, record.messageAttributes);
+        const prepared = prepare(envelope);
+        const lane = lanes.get(prepared.lane) ?? [];
+        lane.push({ record, envelope, prepared });
+        lanes.set(prepared.lane, lane);
+      } catch (error) {
+        // A record we cannot even decode: it fails alone and ends in the DLQ for an operator.
+        logger.error('record rejected', { message_id: record.messageId, error: describeError(error) });
+        emit({ event: 'unknown', outcome: 'rejected' }, 'Records', MetricUnit.Count, 1);
+        failures.push(record.messageId);
+      }
+    }
+    await runLanes([...lanes.values()], options.concurrency ?? 4, async ({ record, envelope, prepared }) => {
+      try {
+        const result = await prepared.run();
+        const latency = now().getTime() - Date.parse(envelope.receivedAt);
+        logger.info('record stored', {
+          ...prepared.keys,
+          outcome: result.outcome,
+          write_units: result.writeUnits,
+        });
+        emit({ event: prepared.metricEvent, outcome: result.outcome }, 'Records', MetricUnit.Count, 1);
+        emit({ event: prepared.metricEvent }, 'WriteUnits', MetricUnit.Count, result.writeUnits);
+        if (Number.isFinite(latency))
+          emit({ event: prepared.metricEvent }, 'EndToEndLatency', MetricUnit.Milliseconds, latency);
+      } catch (error) {
+        logger.error('record failed, will be retried', { ...prepared.keys, error: describeError(error) });
+        emit({ event: prepared.metricEvent, outcome: 'failed' }, 'Records', MetricUnit.Count, 1);
+        failures.push(record.messageId);
+      }
+    });
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };

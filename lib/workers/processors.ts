@@ -1,0 +1,175 @@
+import { type HandledEventName, isHandledEventName } from '../events/catalog.ts';
+import type { Envelope } from '../events/envelope.ts';
+import { formatIssues, normaliseEvent } from '../events/registry.ts';
+import type { HandledEvent } from '../events/types.ts';
+import { logger } from '../observability.ts';
+import { UNKNOWN_ACCOUNT_ID } from '../store/keys.ts';
+import { type RawOutcome, rawEventWrite } from '../store/raw-event.ts';
+import { eventMicros } from '../store/version.ts';
+import { executeWrites, type StoreDeps, type Write } from '../store/write.ts';
+import type { LogKeys, PreparedRecord, RecordPreparer } from './batch.ts';
+import { planWrites, UnkeyableEventError } from './plan.ts';
+
+/**
+ * The per-route record processors: decode → JSON.parse → normalise → plan → write. Everything that
+ * can be decided without DynamoDB happens in `prepare`; `run` only sends the writes.
+ */
+
+export interface WorkerDeps extends StoreDeps {
+  /** Days the raw archive keeps an event. */
+  rawArchiveTtlDays: number;
+}
+
+const baseKeys = (envelope: Envelope, account: number): LogKeys => ({
+  correlation_id: envelope.eventId,
+  event: envelope.event,
+  source: envelope.source,
+  account,
+});
+
+const resolveAccount = (envelope: Envelope, fromPayload: number | null): number => {
+  const account = fromPayload ?? envelope.accountId;
+  if (account !== null) return account;
+  logger.warn('no account for event, filed under account 0', {
+    correlation_id: envelope.eventId,
+    event: envelope.event,
+    source: envelope.source,
+  });
+  return UNKNOWN_ACCOUNT_ID;
+};
+
+const runWrites = (deps: WorkerDeps, writes: Write[], outcome: 'applied' | RawOutcome) => async () => {
+  const result = await executeWrites(deps, writes);
+  return { outcome: outcome === 'handled' ? 'applied' : outcome, writeUnits: result.writeUnits } as const;
+};
+
+/** Store the event raw only: archive (unmodelled events) or quarantine (misfits, with their issues). */
+const rawOnly = (
+  deps: WorkerDeps,
+  envelope: Envelope,
+  outcome: 'archived' | 'quarantined',
+  issues: string | undefined,
+  metricEvent: string,
+): PreparedRecord => {
+  const account = resolveAccount(envelope, null);
+  const write = rawEventWrite({
+    envelope,
+    accountId: account,
+    outcome,
+    ttlDays: deps.rawArchiveTtlDays,
+    ...(issues === undefined ? {} : { issues }),
+  });
+  return {
+    lane: `EV#${envelope.eventId}`,
+    keys: baseKeys(envelope, account),
+    metricEvent,
+    run: async () => {
+      const result = await executeWrites(deps, [write]);
+      return { outcome, writeUnits: result.writeUnits };
+    },
+  };
+};
+
+const laneOf = (
+  event: HandledEvent,
+  account: number,
+  envelope: Envelope,
+): { lane: string; keys: Partial<LogKeys> } => {
+  switch (event.event) {
+    case 'conversation_created':
+    case 'conversation_updated':
+    case 'conversation_status_changed':
+      return {
+        lane: `A#${account}#C#${event.conversation.id}`,
+        keys: { conversation: event.conversation.id },
+      };
+    case 'message_created':
+    case 'message_updated': {
+      const id = event.message.conversation_id ?? event.conversation?.id;
+      return id === null || id === undefined
+        ? { lane: `EV#${envelope.eventId}`, keys: {} }
+        : { lane: `A#${account}#C#${id}`, keys: { conversation: id } };
+    }
+    case 'contact_created':
+    case 'contact_updated':
+    case 'webwidget_triggered':
+      return { lane: `A#${account}#CT#${event.contact.id}`, keys: { contact: event.contact.id } };
+  }
+};
+
+/**
+ * A handled event: stored raw (outcome `handled`) plus everything its plan writes. A payload that
+ * does not normalise is stored like a quarantined event and acknowledged: retrying cannot fix it.
+ * `expected` is the worker's own event; a record that names another handled event is processed as
+ * what it says it is (and logged), so a mis-routed replay is not lost.
+ */
+export const handledEventPreparer =
+  (expected: HandledEventName, deps: WorkerDeps): RecordPreparer =>
+  (envelope) => {
+    if (envelope.event !== expected)
+      logger.warn('event arrived on another route', {
+        correlation_id: envelope.eventId,
+        event: envelope.event,
+        route: expected,
+      });
+    const name = isHandledEventName(envelope.event) ? envelope.event : expected;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(envelope.rawBody);
+    } catch {
+      // The parser's message quotes the body: never log or store it.
+      return rawOnly(
+        deps,
+        envelope,
+        'quarantined',
+        formatIssues([{ path: '$', message: 'body is not valid JSON' }]),
+        name,
+      );
+    }
+    const normalised = normaliseEvent(name, payload);
+    if (!normalised.ok) return rawOnly(deps, envelope, 'quarantined', formatIssues(normalised.issues), name);
+    const event = normalised.value as HandledEvent;
+    const account = resolveAccount(envelope, event.account_id);
+    let writes: Write[];
+    try {
+      writes = planWrites(event, {
+        eventId: envelope.eventId,
+        accountId: account,
+        eventMicros: eventMicros(envelope),
+      });
+    } catch (error) {
+      if (!(error instanceof UnkeyableEventError)) throw error;
+      return rawOnly(
+        deps,
+        envelope,
+        'quarantined',
+        formatIssues([{ path: '$', message: error.message }]),
+        name,
+      );
+    }
+    const raw = rawEventWrite({
+      envelope,
+      accountId: account,
+      outcome: 'handled',
+      ttlDays: deps.rawArchiveTtlDays,
+    });
+    const lane = laneOf(event, account, envelope);
+    return {
+      lane: lane.lane,
+      keys: { ...baseKeys(envelope, account), ...lane.keys },
+      metricEvent: name,
+      run: runWrites(deps, [raw, ...writes], 'handled'),
+    };
+  };
+
+/** The archive route: unknown or unmodelled events, stored raw for inspection and later replay. */
+export const archivePreparer =
+  (deps: WorkerDeps): RecordPreparer =>
+  (envelope) =>
+    rawOnly(deps, envelope, 'archived', undefined, 'archive');
+
+/** The quarantine route: known events whose payload misfits, stored raw with the ingest's issues. */
+export const quarantinePreparer =
+  (deps: WorkerDeps): RecordPreparer =>
+  (envelope) =>
+    rawOnly(deps, envelope, 'quarantined', envelope.validationIssues ?? '[]', 'quarantine');
