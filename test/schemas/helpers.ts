@@ -32,7 +32,7 @@ export const compareCommon = (
     }
     if (a.length === 0 || b.length === 0) return out;
     if (a.length !== b.length) out.diffs.push(`${path}: ${a.length} items vs ${b.length}`);
-    else a.forEach((x, i) => compareCommon(x, b[i], `${path}[${i}]`, out));
+    else for (const [i, x] of a.entries()) compareCommon(x, b[i], `${path}[${i}]`, out);
     return out;
   }
   if (isObj(a) && isObj(b)) {
