@@ -92,8 +92,13 @@ const messageBytes = (message: EncodedMessage): number => {
   return size;
 };
 
-const truncate = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max - 20)}… (truncated)`;
+/** Bounded, and free of what an SQS attribute may not hold (lone surrogates, control characters). */
+const attributeText = (text: string, max: number): string => {
+  const bounded = text.length <= max ? text : `${text.slice(0, max - 20)}… (truncated)`;
+  return (bounded as string & { toWellFormed(): string })
+    .toWellFormed()
+    .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+};
 
 type Route = { route: RouteName; status: 'accepted' | 'quarantined' | 'archived'; issues?: string };
 
@@ -189,7 +194,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
       : {
           route: 'quarantine',
           status: 'quarantined',
-          issues: truncate(checked.issues, MAX_VALIDATION_ISSUES_CHARS),
+          issues: attributeText(checked.issues, MAX_VALIDATION_ISSUES_CHARS),
         };
   } else route = { route: 'archive', status: 'archived' };
 

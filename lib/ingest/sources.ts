@@ -57,6 +57,8 @@ export const parseSources = (json: string): Sources => {
   } catch {
     throw new ConfigError('webhook secrets are not valid JSON');
   }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError('webhook secrets must be a JSON object such as {"acme":"s3cret"}');
   const parsed = v.safeParse(SourcesSchema, raw);
   if (!parsed.success) {
     const details = parsed.issues
@@ -78,5 +80,6 @@ export const parseSources = (json: string): Sources => {
       throw new ConfigError(`webhook source ${name} has neither a secret nor a token`);
     sources.set(name, config);
   }
+  if (sources.size === 0) throw new ConfigError('webhook secrets name no source');
   return sources;
 };

@@ -100,7 +100,12 @@ describe('ingest routing against fauxqs', () => {
     const envelope = decodeEnvelope(message?.Body ?? '', message?.MessageAttributes ?? {});
     expect(envelope.rawBody).toBe(raw);
     expect(envelope.event).toBe('message_created');
-    expect(envelope.validationIssues).toMatch(/id/);
+    const issues = JSON.parse(envelope.validationIssues ?? '[]') as { path: string; message: string }[];
+    expect(issues.length).toBeGreaterThan(0);
+    expect(
+      issues.some((issue) => /(^|\W)id$/.test(issue.path) && issue.message.length > 0),
+      envelope.validationIssues,
+    ).toBe(true);
     expect(await drainQueue(stack, 'message-created')).toHaveLength(0);
   });
 

@@ -3,18 +3,7 @@ import { queueUrl } from '../../infra/naming.ts';
 import type { RouteName } from '../../lib/events/catalog.ts';
 import type { IngestDeps, WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
 
-// TEMP until lib/events/registry.ts lands
-const payloadChecks: import('../../lib/ingest/handle-webhook.ts').PayloadChecks = {
-  check: (_event, payload) =>
-    typeof payload.id === 'number' ? { ok: true } : { ok: false, issues: 'id: expected number' },
-  accountIdOf: (payload) => {
-    const account = payload.account as { id?: unknown } | undefined;
-    if (typeof account?.id === 'number') return account.id;
-    const conversation = payload.conversation as { account_id?: unknown } | undefined;
-    if (typeof conversation?.account_id === 'number') return conversation.account_id;
-    return typeof payload.account_id === 'number' ? payload.account_id : null;
-  },
-};
+import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
 
 import { sqsSendMessage } from '../../lib/ingest/queue.ts';
 import { parseSources } from '../../lib/ingest/sources.ts';
@@ -77,6 +66,8 @@ export const depsFor = (stack: TestStack, overrides: Partial<IngestDeps> = {}): 
     putSpillover({ dynamodb: stack.dynamodb, tableName: stack.tableName }, record, signal),
   checks: payloadChecks,
   now: () => NOW,
+  // DynamoDB Local's first writes after start-up are slow (JIT); timing is not what these tests check.
+  spilloverTimeoutMs: 10_000,
   recordOutcome: () => {},
   ...overrides,
 });

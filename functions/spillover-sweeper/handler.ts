@@ -1,0 +1,30 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { sqsSendMessage } from '../../lib/ingest/queue.ts';
+import { logger, metrics } from '../../lib/observability.ts';
+import { readSweeperSettings } from '../../lib/spillover/settings.ts';
+import { type SweepResult, sweepSpillover } from '../../lib/spillover/sweep.ts';
+import { dynamoDbClient } from '../shared/dynamodb-client.ts';
+import { sqsClient } from '../shared/sqs-client.ts';
+
+const settings = readSweeperSettings(process.env);
+/** Stop taking new pages with this much of the Lambda timeout left. */
+const SAFETY_MARGIN_MS = 15_000;
+
+/** Scheduled: moves spillover records onto their queues, then deletes them. */
+export const handler = async (_event: ScheduledEvent, context?: Context): Promise<SweepResult> => {
+  const result = await sweepSpillover({
+    store: { dynamodb: dynamoDbClient, tableName: settings.tableName },
+    sendMessage: sqsSendMessage(sqsClient),
+    queueUrlPrefix: settings.queueUrlPrefix,
+    maxRecords: settings.maxRecords,
+    shouldStop: () => (context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY) < SAFETY_MARGIN_MS,
+  });
+  metrics.addMetric('SpilloverMoved', MetricUnit.Count, result.moved);
+  metrics.addMetric('SpilloverFailed', MetricUnit.Count, result.failed);
+  metrics.addMetric('SpilloverIncomplete', MetricUnit.Count, result.incomplete);
+  metrics.publishStoredMetrics();
+  if (result.moved + result.failed + result.incomplete > 0)
+    logger.info('spillover sweep finished', { ...result });
+  return result;
+};
