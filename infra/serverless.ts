@@ -85,7 +85,8 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
     name: functionName(settings.stage, spec.nameSuffix),
     handler: `${bundleDirectory(spec)}/index.handler`,
     role: roleLogicalId(spec),
-    package: { patterns: [`${bundleDirectory(spec)}/index.mjs`, `${bundleDirectory(spec)}/index.mjs.map`] },
+    // The bundle, its lazily loaded chunks and their source maps; not the build metafile.
+    package: { patterns: [`${bundleDirectory(spec)}/**/*.mjs`, `${bundleDirectory(spec)}/**/*.mjs.map`] },
   };
   const environment = commonEnvironment(settings);
   switch (spec.kind) {

@@ -29,6 +29,11 @@ export const esbuildOptions: BuildOptions = {
   // Prefer the SDK's and Powertools' ESM builds: smaller after tree-shaking.
   mainFields: ['module', 'main'],
   banner: { js: requireShim },
+  // Code behind a dynamic import() (e.g. the ingest's DynamoDB spillover client) goes to its own
+  // chunk, loaded on first use instead of at cold start. Needs `outdir`, not `outfile`.
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',
 };
@@ -65,8 +70,8 @@ export const buildFunctions = async (request: BuildRequest = {}): Promise<BuiltB
       const outfile = join(directory, 'index.mjs');
       const result = await build({
         ...esbuildOptions,
-        entryPoints: [join(projectRoot, spec.entry)],
-        outfile,
+        entryPoints: { index: join(projectRoot, spec.entry) },
+        outdir: directory,
         metafile: true,
       });
       writeFileSync(join(directory, 'meta.json'), JSON.stringify(result.metafile));
