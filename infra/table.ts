@@ -37,6 +37,26 @@ export const indexProjectedAttributes = [
   'outcome',
 ] as const;
 
+/**
+ * gsi2 (a contact's conversations, quarantined events) projects only attributes that rarely change,
+ * so the frequent conversation rewrites (new activity, unread counts) do not also rewrite its index entry.
+ */
+export const contactIndexProjectedAttributes = [
+  'entity',
+  'account_id',
+  'id',
+  'inbox_id',
+  'contact_id',
+  'status',
+  'created_at',
+  'event_id',
+  'event',
+  'source',
+  'received_at',
+  'sender_timestamp',
+  'outcome',
+] as const;
+
 type AttributeType = 'S' | 'N' | 'B';
 
 /** The `AWS::DynamoDB::Table` Properties, minus TableName (set per stage). */
@@ -54,13 +74,18 @@ export const tableProperties = {
     { AttributeName: keys.partition, KeyType: 'HASH' as const },
     { AttributeName: keys.sort, KeyType: 'RANGE' as const },
   ],
-  GlobalSecondaryIndexes: [keys.gsi1, keys.gsi2].map((index) => ({
+  GlobalSecondaryIndexes: (
+    [
+      [keys.gsi1, indexProjectedAttributes],
+      [keys.gsi2, contactIndexProjectedAttributes],
+    ] as const
+  ).map(([index, projected]) => ({
     IndexName: index.indexName,
     KeySchema: [
       { AttributeName: index.partition, KeyType: 'HASH' as const },
       { AttributeName: index.sort, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...indexProjectedAttributes] },
+    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...projected] },
   })),
   TimeToLiveSpecification: { AttributeName: keys.ttl, Enabled: true },
   PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

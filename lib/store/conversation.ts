@@ -199,14 +199,28 @@ export const listInboxConversations = async (
   return items.map(toSummary);
 };
 
+/** A conversation as gsi2 projects it: only attributes that rarely change (infra/table.ts). */
+export type ContactConversation = Pick<
+  ConversationRecord,
+  'account_id' | 'id' | 'inbox_id' | 'contact_id' | 'status' | 'created_at'
+>;
+const contactConversationFields = [
+  'account_id',
+  'id',
+  'inbox_id',
+  'contact_id',
+  'status',
+  'created_at',
+] as const satisfies readonly (keyof ContactConversation)[];
+
 /**
- * A contact's conversations, newest (highest id) first.
+ * A contact's conversations, newest (highest id) first; `getConversation` has the full state.
  * `Query gsi2 gsi2pk=A#a#CT#c#C, ScanIndexForward=false`.
  */
 export const listContactConversations = async (
   deps: StoreDeps,
   args: { accountId: number; contactId: number; limit?: number },
-): Promise<ConversationSummary[]> => {
+): Promise<ContactConversation[]> => {
   const items = await queryItems(deps, {
     indexName: keys.gsi2.indexName,
     keyCondition: '#pk = :pk',
@@ -215,5 +229,5 @@ export const listContactConversations = async (
     ascending: false,
     ...(args.limit === undefined ? {} : { limit: args.limit }),
   });
-  return items.map(toSummary);
+  return items.map((item) => pick(item, contactConversationFields) as unknown as ContactConversation);
 };

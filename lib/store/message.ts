@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Attachment, Message } from '../events/types.ts';
 import { conversationPk, padId, sortKeys } from './keys.ts';
 import { getItem, type Item, pick, queryItems } from './read.ts';
@@ -56,6 +57,8 @@ export interface MessageRecord {
   created_at: string | null;
   /** Time of the last update that set the content (null while only the create is known). */
   updated_at: string | null;
+  /** Present (true) only when the content was too large for an item even gzipped and was cut. */
+  content_truncated?: true;
 }
 
 const recordFields = [
@@ -88,6 +91,24 @@ const toAttachment = (a: Attachment): AttachmentRecord => ({
   width: a.width,
   height: a.height,
 });
+
+/** Content above this many UTF-8 bytes is stored gzipped (`content_gz`): writes are billed per started KB. */
+export const CONTENT_GZIP_THRESHOLD_BYTES = 2048;
+/** A DynamoDB item holds at most 400 KB: content that stays bigger than this once gzipped is cut. */
+const MAX_STORED_CONTENT_BYTES = 300_000;
+
+/** How the content attributes are stored: plain, gzipped, or (beyond any item size) cut and flagged. */
+const storedContent = (content: string | null) => {
+  if (content === null || Buffer.byteLength(content, 'utf8') <= CONTENT_GZIP_THRESHOLD_BYTES)
+    return { content, content_gz: null, content_truncated: false };
+  let kept = content;
+  let gz = gzipSync(kept);
+  while (gz.length > MAX_STORED_CONTENT_BYTES) {
+    kept = kept.slice(0, Math.floor(kept.length / 2));
+    gz = gzipSync(kept);
+  }
+  return { content: null, content_gz: gz, content_truncated: kept.length < content.length };
+};
 
 export const isDeleted = (message: Message): boolean => message.content_attributes.deleted === true;
 
@@ -136,7 +157,7 @@ export const messageContentWrite = (
     kind: 'update',
     entity: 'message',
     key: messageKey(accountId, conversationId, message.id),
-    set: { entity: 'message', ...content, cv },
+    set: { entity: 'message', ...content, ...storedContent(content.content), cv },
     setIfAbsent: { status: null },
     condition: {
       expression: 'attribute_not_exists(#cv) OR #cv < :cv',
@@ -161,7 +182,12 @@ export const messageSnapshotWrites = (
   const content = contentOf(accountId, conversationId, message, null);
   const writes: UpdateWrite[] = [];
   const micros = isoToMicros(message.updated_at ?? message.created_at ?? '');
-  const fill = { entity: 'message', ...content, cv: messageVersion('snapshot', micros, content) };
+  const fill = {
+    entity: 'message',
+    ...content,
+    ...storedContent(content.content),
+    cv: messageVersion('snapshot', micros, content),
+  };
   if (isDeleted(message)) {
     writes.push(
       messageContentWrite(accountId, conversationId, message, {
@@ -199,8 +225,11 @@ export const messageSnapshotWrites = (
   return writes;
 };
 
-export const messageFromItem = (item: Item): MessageRecord =>
-  pick(item, recordFields) as unknown as MessageRecord;
+export const messageFromItem = (item: Item): MessageRecord => {
+  const record = pick(item, recordFields) as unknown as MessageRecord;
+  if (item.content_gz instanceof Uint8Array) record.content = gunzipSync(item.content_gz).toString('utf8');
+  return item.content_truncated === true ? { ...record, content_truncated: true } : record;
+};
 
 /** Get one message. `GetItem pk=A#a#C#c sk=M#<padded id>`. */
 export const getMessage = async (

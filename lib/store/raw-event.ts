@@ -17,6 +17,8 @@ import { absent, type PutWrite, type StoreDeps } from './write.ts';
 /** Bodies above this many UTF-8 bytes are stored gzipped. */
 export const RAW_GZIP_THRESHOLD_BYTES = 1024;
 
+const MAX_ARCHIVED_BODY_BYTES = 380_000;
+
 export type RawOutcome = 'handled' | 'archived' | 'quarantined';
 
 export const rawEventKey = (eventId: string) => ({ pk: `EV#${eventId}`, sk: sortKeys.rawEvent });
@@ -39,6 +41,9 @@ export const rawEventWrite = (input: RawEventInput): PutWrite => {
   const { envelope } = input;
   const bytes = Buffer.byteLength(envelope.rawBody, 'utf8');
   const gzip = bytes > (input.gzipThresholdBytes ?? RAW_GZIP_THRESHOLD_BYTES);
+  const compressed = gzip ? gzipSync(envelope.rawBody) : null;
+  // An item holds at most 400 KB: a body that stays bigger gzipped is not archived (flagged), the event still is.
+  const omitted = compressed !== null && compressed.length > MAX_ARCHIVED_BODY_BYTES;
   const sort = `${envelope.receivedAt}#${envelope.eventId}`;
   const item: PutWrite['item'] = {
     ...rawEventKey(envelope.eventId),
@@ -52,7 +57,11 @@ export const rawEventWrite = (input: RawEventInput): PutWrite => {
     outcome: input.outcome,
     issues: input.issues,
     body_bytes: bytes,
-    ...(gzip ? { body_gz: gzipSync(envelope.rawBody) } : { body: envelope.rawBody }),
+    ...(omitted
+      ? { body_omitted: true }
+      : compressed !== null
+        ? { body_gz: compressed }
+        : { body: envelope.rawBody }),
     [keys.ttl]: Math.floor(Date.parse(envelope.receivedAt) / 1000) + input.ttlDays * 86_400,
     [keys.gsi1.partition]: accountEventsPk(input.accountId),
     [keys.gsi1.sort]: sort,
@@ -76,8 +85,9 @@ export interface RawEventSummary {
 
 export interface RawEvent extends RawEventSummary {
   issues: string | null;
-  /** The raw body exactly as received (decompressed). */
+  /** The raw body exactly as received (decompressed); '' when it was too large to archive (`body_omitted`). */
   body: string;
+  body_omitted: boolean;
   /** Epoch seconds after which DynamoDB TTL removes it. */
   expires_at: number;
 }
@@ -102,6 +112,7 @@ export const getRawEvent = async (deps: StoreDeps, args: { eventId: string }): P
     ...(pick(item, summaryFields) as unknown as RawEventSummary),
     issues: (item.issues as string | undefined) ?? null,
     body,
+    body_omitted: item.body_omitted === true,
     expires_at: item[keys.ttl] as number,
   };
 };

@@ -17,7 +17,11 @@ export type Outcome = 'applied' | 'archived' | 'quarantined';
 
 export interface RecordResult {
   outcome: Outcome;
+  /** Capacity units DynamoDB reported for the writes that landed. */
   writeUnits: number;
+  /** Writes that landed, and guarded writes that found newer state (billed on AWS all the same). */
+  writesApplied: number;
+  writesSuperseded: number;
 }
 
 /** Keys every log line about a record carries: ids, never contents. */

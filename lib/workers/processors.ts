@@ -4,10 +4,10 @@ import { formatIssues, normaliseEvent } from '../events/registry.ts';
 import type { HandledEvent } from '../events/types.ts';
 import { logger } from '../observability.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../store/keys.ts';
-import { type RawOutcome, rawEventWrite } from '../store/raw-event.ts';
+import { rawEventWrite } from '../store/raw-event.ts';
 import { eventMicros } from '../store/version.ts';
 import { executeWrites, type StoreDeps, type Write } from '../store/write.ts';
-import type { LogKeys, PreparedRecord, RecordPreparer } from './batch.ts';
+import type { LogKeys, Outcome, PreparedRecord, RecordPreparer, RecordResult } from './batch.ts';
 import { planWrites, UnkeyableEventError } from './plan.ts';
 
 /**
@@ -38,10 +38,16 @@ const resolveAccount = (envelope: Envelope, fromPayload: number | null): number 
   return UNKNOWN_ACCOUNT_ID;
 };
 
-const runWrites = (deps: WorkerDeps, writes: Write[], outcome: 'applied' | RawOutcome) => async () => {
-  const result = await executeWrites(deps, writes);
-  return { outcome: outcome === 'handled' ? 'applied' : outcome, writeUnits: result.writeUnits } as const;
-};
+const runWrites =
+  (deps: WorkerDeps, writes: Write[], outcome: Outcome) => async (): Promise<RecordResult> => {
+    const result = await executeWrites(deps, writes);
+    return {
+      outcome,
+      writeUnits: result.writeUnits,
+      writesApplied: result.applied,
+      writesSuperseded: result.superseded,
+    };
+  };
 
 /** Store the event raw only: archive (unmodelled events) or quarantine (misfits, with their issues). */
 const rawOnly = (
@@ -63,10 +69,7 @@ const rawOnly = (
     lane: `EV#${envelope.eventId}`,
     keys: baseKeys(envelope, account),
     metricEvent,
-    run: async () => {
-      const result = await executeWrites(deps, [write]);
-      return { outcome, writeUnits: result.writeUnits };
-    },
+    run: runWrites(deps, [write], outcome),
   };
 };
 
@@ -158,7 +161,7 @@ export const handledEventPreparer =
       lane: lane.lane,
       keys: { ...baseKeys(envelope, account), ...lane.keys },
       metricEvent: name,
-      run: runWrites(deps, [raw, ...writes], 'handled'),
+      run: runWrites(deps, [raw, ...writes], 'applied'),
     };
   };
 
