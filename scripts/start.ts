@@ -56,7 +56,7 @@ const banner = (stack: LocalStack): string => {
   ];
   for (const source of stack.sources) {
     const detail =
-      source.name === DEMO_SOURCE && process.env.WEBHOOK_SECRETS === undefined
+      stack.demoSource
         ? `secret ${source.secrets[0]} (kept in ${dataDir}/demo-secret)`
         : `${source.secrets.length} secret(s)${source.tokens.length > 0 ? ' + URL token' : ''}, from WEBHOOK_SECRETS`;
     lines.push(`  source    ${source.name}: ${detail}`);

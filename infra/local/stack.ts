@@ -87,6 +87,8 @@ export interface LocalStack {
   sources: LocalSource[];
   dataDir: string;
   inMemory: boolean;
+  /** True when no WEBHOOK_SECRETS was given and the `demo` source was made up. */
+  demoSource: boolean;
   /** Routes with no worker handler yet (their queues are not polled). */
   unpolledRoutes: RouteName[];
   dynamodb: DynamoDBClient;
@@ -269,7 +271,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 512 }) },
     });
-    const provisioned = await provisionStack({ dynamodb, sqs }, LOCAL_STAGE);
+    // fauxqs names its queues `http://sqs.<region>.localhost:<port>/...`, and the SDK sends to a
+    // QueueUrl's own host unless the client was built with an explicit endpoint (the functions'
+    // clients take theirs from AWS_ENDPOINT_URL_SQS, which does not count). Not every resolver
+    // knows `*.localhost`, so every URL handed out points at the emulator's address instead.
+    const sqsEndpoint = sqsEmulator.endpoint;
+    const onEmulator = (url: string): string => `${sqsEndpoint}${new URL(url).pathname}`;
+    const created = await provisionStack({ dynamodb, sqs }, LOCAL_STAGE);
+    const provisioned = {
+      ...created,
+      queueUrlPrefix: onEmulator(created.queueUrlPrefix),
+      queues: created.queues.map((queue) => ({
+        ...queue,
+        url: onEmulator(queue.url),
+        deadLetterUrl: onEmulator(queue.deadLetterUrl),
+      })),
+    };
     const firstQueue = provisioned.queues[0]?.url ?? '';
 
     checkHealth = async () => {
@@ -426,6 +443,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: dynamo.endpoint,
       sqsEndpoint: sqsEmulator.endpoint,
       sources,
+      demoSource: rawSecrets === undefined || rawSecrets.trim() === '',
       dataDir,
       inMemory,
       unpolledRoutes,

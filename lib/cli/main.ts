@@ -144,7 +144,7 @@ const printConversation = (io: Io, view: NonNullable<Awaited<ReturnType<typeof c
         { header: 'AT', value: (s) => s.at },
         { header: 'FROM', value: (s) => s.from },
         { header: 'TO', value: (s) => s.to },
-        { header: 'EVENT ID', value: (s) => s.event_id },
+        { header: 'EVENT ID', value: (s) => s.event_id, max: 80 },
       ]),
     );
 };

@@ -235,7 +235,7 @@ export const printDeadLetters = (io: Io, entries: DlqEntry[], json: boolean): vo
       { header: 'ACCOUNT', value: (e) => e.account_id },
       { header: 'RECEIVES', value: (e) => e.receive_count },
       { header: 'RECEIVED AT', value: (e) => e.received_at },
-      { header: 'EVENT ID', value: (e) => e.event_id },
+      { header: 'EVENT ID', value: (e) => e.event_id, max: 80 },
     ]),
   );
 };

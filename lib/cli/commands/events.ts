@@ -94,7 +94,7 @@ export const printEvents = (io: Io, events: RawEventSummary[], json: boolean): v
       { header: 'EVENT', value: (e) => e.event },
       { header: 'OUTCOME', value: (e) => e.outcome },
       { header: 'SOURCE', value: (e) => e.source },
-      { header: 'EVENT ID', value: (e) => e.event_id },
+      { header: 'EVENT ID', value: (e) => e.event_id, max: 80 },
     ]),
   );
 };

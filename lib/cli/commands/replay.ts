@@ -108,7 +108,7 @@ export const printReplay = (io: Io, replayed: ReplayedEvent[], json: boolean): v
     table(replayed, [
       { header: 'EVENT', value: (e) => e.event },
       { header: 'QUEUE', value: (e) => e.route },
-      { header: 'EVENT ID', value: (e) => e.event_id },
+      { header: 'EVENT ID', value: (e) => e.event_id, max: 80 },
     ]),
   );
   io.out(`${replayed.length} event(s) re-enqueued\n`);
