@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -101,6 +102,8 @@ export const benchEndToEnd = async (options: {
   concurrency: number;
   /** Concurrent batches per queue; Lambda's SQS event source mapping starts with 5 and scales up. */
   pollerConcurrency: number;
+  /** Write a CPU profile of this process covering the pipeline run only. */
+  profileDir?: string;
 }): Promise<EndToEndResult> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mhub-bench-'));
   const stack = await startLocalStack({
@@ -180,6 +183,12 @@ export const benchEndToEnd = async (options: {
     const itemsBefore = await countItems();
     const baseline = succeeded();
     let non202 = 0;
+    const session = options.profileDir === undefined ? undefined : new Session();
+    if (session !== undefined) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     const started = performance.now();
     await runConcurrently(batch.length, options.concurrency, async (index) => {
       if ((await send(batch[index]!)) !== 202) non202++;
@@ -188,6 +197,12 @@ export const benchEndToEnd = async (options: {
     while (succeeded() - baseline < batch.length - non202 && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 5));
     const pipelineSeconds = (performance.now() - started) / 1000;
+    if (session !== undefined && options.profileDir !== undefined) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(options.profileDir, { recursive: true });
+      writeFileSync(join(options.profileDir, 'pipeline.cpuprofile'), JSON.stringify(profile));
+      session.disconnect();
+    }
     await stack.waitForIdle({ timeoutMs: 120_000 });
     const itemsAfter = await countItems();
 

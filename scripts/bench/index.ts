@@ -6,6 +6,7 @@ import { projectRoot } from '../build.ts';
 import { benchColdStart, type ColdStartResult } from './cold-start.ts';
 import { benchCpu, type CpuResult } from './cpu.ts';
 import type { EndToEndResult } from './e2e.ts';
+import { summariseProfile } from './profile.ts';
 
 /**
  * `npm run bench [-- --runs 40 --blocks 30 --events 1000 --skip-e2e]`: measures the three budgets of
@@ -38,6 +39,7 @@ const coldStart: ColdStartResult = await benchColdStart({ runs: Number(values.ru
 console.error('bench: CPU per event …');
 const cpu: CpuResult = await benchCpu({ blocks: Number(values.blocks), outRoot });
 let endToEnd: EndToEndResult | null = null;
+let pipelineProfile: ReturnType<typeof summariseProfile> | null = null;
 // HOOK (c): the local stack is H5's infra/local/stack.ts (`startLocalStack`), the one `npm start` runs.
 if (!values['skip-e2e']) {
   console.error('bench: end-to-end throughput (starts DynamoDB Local + fauxqs) …');
@@ -46,7 +48,10 @@ if (!values['skip-e2e']) {
     events: Number(values.events),
     concurrency: Number(values.concurrency),
     pollerConcurrency: Number(values.pollers),
+    profileDir: join(outRoot, 'e2e-profile'),
   });
+  // The bench process hosts the HTTP server, ingest, fauxqs, pollers and workers: where did its CPU go?
+  pipelineProfile = summariseProfile(join(outRoot, 'e2e-profile'), '(root)');
 }
 
 const verdict = (pass: boolean): string => (pass ? '**PASS**' : '**FAIL**');
@@ -153,6 +158,12 @@ const lines: string[] = [
         `| lost (event id without its raw archive record) | ${endToEnd.lost} |`,
         `| messages duplicated / missing in the conversation | ${endToEnd.duplicatedMessages} / ${endToEnd.missingMessages} |`,
         `| worker records succeeded / failed | ${endToEnd.workerRecordsSucceeded} / ${endToEnd.workerRecordsFailed} |`,
+        '',
+        `CPU profile of this Node process during the pipeline run (it hosts the HTTP server, the ingest, fauxqs, the pollers and the workers; DynamoDB Local is a separate JVM): ${pipelineProfile === null ? 'n/a' : `${pipelineProfile.totalMs.toFixed(0)} ms sampled over ${endToEnd.pipelineSeconds} s`}, self time by module:`,
+        '',
+        ...(pipelineProfile?.byModule ?? []).map(
+          (entry) => `- ${(entry.share * 100).toFixed(1)}% ${entry.module}`,
+        ),
       ]),
   '',
 ];
@@ -161,7 +172,7 @@ mkdirSync(join(projectRoot, 'bench'), { recursive: true });
 writeFileSync(join(projectRoot, 'bench/report.md'), `${lines.join('\n')}\n`);
 writeFileSync(
   join(projectRoot, 'bench/report.json'),
-  `${JSON.stringify({ generatedAt: started.toISOString(), node: process.version, loadAverage: load, budgets, results, coldStart, cpu, endToEnd }, null, 2)}\n`,
+  `${JSON.stringify({ generatedAt: started.toISOString(), node: process.version, loadAverage: load, budgets, results, coldStart, cpu, endToEnd, pipelineProfile }, null, 2)}\n`,
 );
 console.log(lines.slice(0, 12).join('\n'));
 console.log('\nwritten: bench/report.md, bench/report.json');
