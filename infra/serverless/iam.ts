@@ -112,15 +112,8 @@ export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statemen
         },
         {
           Effect: 'Allow',
-          Action: [
-            'dynamodb:GetItem',
-            'dynamodb:BatchGetItem',
-            'dynamodb:Query',
-            'dynamodb:PutItem',
-            'dynamodb:UpdateItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:ConditionCheckItem',
-          ],
+          // What lib/store does: single-item conditional Put/Update (no transactions, no deletes), Get, Query.
+          Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: [tableArn, tableIndexesArn],
         },
       ];

@@ -300,7 +300,12 @@ describe('IAM least privilege', () => {
       }
       expect(allows(template, role, 'dynamodb:PutItem', tableLogicalId, 'CONV#1#42')).toBe(true);
       expect(allows(template, role, 'dynamodb:UpdateItem', tableLogicalId, 'CONV#1#42')).toBe(true);
-      for (const action of ['dynamodb:Scan', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable'])
+      for (const action of [
+        'dynamodb:Scan',
+        'dynamodb:DeleteItem',
+        'dynamodb:DeleteTable',
+        'dynamodb:UpdateTable',
+      ])
         expect(allows(template, role, action, tableLogicalId, 'CONV#1#42')).toBe(false);
     },
   );
