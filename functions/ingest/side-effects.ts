@@ -1,9 +1,10 @@
 import type { IngestDeps } from '../../lib/ingest/handle-webhook.ts';
 import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
 import { sqsSendMessage } from '../../lib/ingest/queue.ts';
+import { withRetry } from '../../lib/ingest/retry.ts';
 import { loadSources, readIngestSettings } from '../../lib/ingest/settings.ts';
-import type { SpilloverRecord } from '../../lib/spillover/store.ts';
 import { sqsClient } from '../shared/sqs-client.ts';
+import { signedSpilloverWriter } from './spillover-writer.ts';
 
 const settings = readIngestSettings(process.env);
 
@@ -15,18 +16,15 @@ const sources = await loadSources(settings, {
   port: Number(process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? 2773),
 });
 
-type PutSpillover = (record: SpilloverRecord, signal: AbortSignal) => Promise<'stored' | 'duplicate'>;
-
-// DynamoDB is needed only when SQS refuses an event: load its client on first use, off the cold start.
-let spilloverWriter: Promise<PutSpillover> | undefined;
-const loadSpilloverWriter = async (): Promise<PutSpillover> => {
-  const [{ dynamoDbClient }, { putSpillover }] = await Promise.all([
-    import('../shared/dynamodb-client.ts'),
-    import('../../lib/spillover/store.ts'),
-  ]);
-  const store = { dynamodb: dynamoDbClient, tableName: settings.tableName };
-  return (record, signal) => putSpillover(store, record, signal);
-};
+// The spillover's one write, signed with the credentials the SQS client already resolved: no
+// DynamoDB client in the bundle (see spillover-writer.ts). Retried within its own time budget.
+const writeSpillover = signedSpilloverWriter({
+  region: () => sqsClient.config.region(),
+  credentials: () => sqsClient.config.credentials(),
+  endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL,
+  tableName: settings.tableName,
+});
+const spilloverBudget = { totalMs: settings.spilloverTimeoutMs, baseDelayMs: 25, maxDelayMs: 200 };
 
 /** The ingest's side effects, built once per container. */
 export const ingestDeps: IngestDeps = {
@@ -37,13 +35,8 @@ export const ingestDeps: IngestDeps = {
   sqsRetryBudget: { totalMs: settings.sqsRetryBudgetMs, baseDelayMs: 25, maxDelayMs: 400 },
   spilloverTimeoutMs: settings.spilloverTimeoutMs,
   sendMessage: sqsSendMessage(sqsClient),
-  putSpillover: async (record, signal) => {
-    spilloverWriter ??= loadSpilloverWriter().catch((error: unknown) => {
-      spilloverWriter = undefined;
-      throw error;
-    });
-    return (await spilloverWriter)(record, signal);
-  },
+  putSpillover: (record, signal) =>
+    withRetry((attempt) => writeSpillover(record, AbortSignal.any([signal, attempt])), spilloverBudget),
   checks: payloadChecks,
   now: () => new Date(),
 };

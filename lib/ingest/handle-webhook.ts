@@ -9,7 +9,7 @@ import {
 import { type EncodedMessage, type Envelope, encodeEnvelope } from '../events/envelope.ts';
 import { logger } from '../observability.ts';
 import { deliveryHeader } from '../signing.ts';
-import type { SpilloverRecord } from '../spillover/store.ts';
+import type { SpilloverRecord } from '../spillover/record.ts';
 import { authenticate } from './authenticate.ts';
 import {
   isJsonContentType,

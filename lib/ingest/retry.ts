@@ -37,6 +37,11 @@ const RETRYABLE_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'AbortError',
+  // DynamoDB (the spillover write)
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflictException',
 ]);
 const RETRYABLE_CODES = new Set([
   'ECONNREFUSED',
