@@ -23,6 +23,7 @@ import { routeNames } from '../../lib/events/catalog.ts';
 import { readIngestSettings } from '../../lib/ingest/settings.ts';
 import { readSweeperSettings } from '../../lib/spillover/settings.ts';
 import { spilloverPartition } from '../../lib/spillover/store.ts';
+import { readWorkerConfig } from '../../lib/workers/config.ts';
 import { type PackageResult, packageService } from '../../scripts/package.ts';
 import {
   allows,
@@ -204,7 +205,10 @@ describe('queues and workers', () => {
       expect(properties.MemorySize).toBe(tuning.workerMemoryMb);
       expect(visibilityTimeoutSeconds(route)).toBeGreaterThanOrEqual(6 * properties.Timeout);
       expect(properties.Environment.Variables.TABLE_NAME).toBe(deployedTableName(stage));
-      expect(Number(properties.Environment.Variables.RAW_EVENT_TTL_DAYS)).toBeGreaterThan(0);
+      expect(readWorkerConfig(properties.Environment.Variables)).toEqual({
+        tableName: deployedTableName(stage),
+        rawArchiveTtlDays: 90,
+      });
     },
   );
 
