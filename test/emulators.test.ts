@@ -14,6 +14,12 @@ describe('emulator harness', () => {
     expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
       [keys.gsi1.indexName, keys.gsi2.indexName].sort(),
     );
+    // Indexes project summaries only (never bodies), as infra/table.ts declares.
+    for (const index of table.Table?.GlobalSecondaryIndexes ?? []) {
+      expect(index.Projection?.ProjectionType).toBe('INCLUDE');
+      expect(index.Projection?.NonKeyAttributes).not.toContain('body_gz');
+      expect(index.Projection?.NonKeyAttributes).toContain('status');
+    }
     expect(stack.queues.map((q) => q.route)).toEqual(routeNames);
     for (const queue of stack.queues) {
       expect(queue.url).toBe(`${stack.queueUrlPrefix}${queue.route}`);
