@@ -132,7 +132,9 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const [command, args] = useSetpriv
     ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGKILL', 'java', ...javaArgs]]
     : ['java', javaArgs];
-  const child = spawn(command, args, { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches only us, and we stop the JVM after draining
+  // the work that still needs it (pdeathsig and the exit hook still guarantee it never outlives us).
+  const child = spawn(command, args, { cwd: jarDir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
