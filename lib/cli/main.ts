@@ -5,6 +5,7 @@ import { printReplay, replay } from './commands/replay.ts';
 import { send } from './commands/send.ts';
 import { CliError, networkCode, oneLine } from './errors.ts';
 import { type Io, keyValues, printJson, processIo, table } from './io.ts';
+import { selectRoutes } from './routes.ts';
 import { NOT_RUNNING, resolveTarget, type Target } from './target.ts';
 import { contactView, conversationView } from './views.ts';
 
@@ -269,6 +270,7 @@ const commands: Record<string, Command> = {
   dlq: async (args, io) => {
     const { values, positionals } = parse(args, { queue: { type: 'string' } });
     const [action] = expectPositionals('dlq', positionals, ['list|redrive']);
+    selectRoutes(values.queue); // a bad --queue is a usage error, whether or not a stack runs
     if (action === 'list') {
       const entries = await withTarget(values, io, (target) =>
         listDeadLetters(target, { queue: values.queue }),
@@ -300,6 +302,12 @@ const commands: Record<string, Command> = {
       since: isoTime('--since', values.since),
       limit: values.limit === undefined ? 10_000 : positiveInteger('--limit', values.limit),
     };
+    if (
+      options.eventId === undefined
+        ? options.accountId === undefined || options.since === undefined
+        : options.accountId !== undefined || options.since !== undefined
+    )
+      throw new CliError('replay needs --event-id <id>, or --account <id> with --since <iso>');
     const replayed = await withTarget(values, io, (target) => replay(target, options, io));
     printReplay(io, replayed, values.json ?? false);
     return 0;

@@ -86,7 +86,7 @@ export interface ContactView {
   widget_visits: Record<string, unknown>[];
 }
 
-/** A contact, its conversations (newest first) and its widget visits (oldest first); null when nothing is stored. */
+/** A contact, its conversations (newest first, current state) and its widget visits (oldest first); null when nothing is stored. */
 export const contactView = async (
   store: StoreDeps,
   accountId: number,
@@ -99,9 +99,17 @@ export const contactView = async (
     listWidgetVisits(store, args),
   ]);
   if (contact === null && conversations.length === 0 && visits.length === 0) return null;
+  // The index holds only slow-changing attributes: read each conversation's current state (a
+  // contact has few conversations; the first 50 are shown).
+  const states = await Promise.all(
+    conversations.slice(0, 50).map(async (summary) => {
+      const state = await getConversation(store, { accountId, conversationId: summary.id });
+      return state ?? summary;
+    }),
+  );
   return {
     contact: contact as unknown as Record<string, unknown> | null,
-    conversations: conversations as unknown as Record<string, unknown>[],
+    conversations: states as unknown as Record<string, unknown>[],
     widget_visits: visits as unknown as Record<string, unknown>[],
   };
 };
