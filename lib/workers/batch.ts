@@ -57,6 +57,9 @@ const describeError = (error: unknown): { name: string; message: string } =>
     ? { name: error.name, message: error.message }
     : { name: 'Error', message: String(error) };
 
+/** The metric the quarantine alarm sums (infra/serverless/observability.ts `customMetrics.webhooks`). */
+const QUARANTINE_ALARM_METRIC = 'Webhooks';
+
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 const emit = (dimensions: Record<string, string>, name: string, unit: Unit, value: number): void => {
@@ -111,6 +114,15 @@ export const sqsWorker =
         });
         emit({ event: prepared.metricEvent, outcome: result.outcome }, 'Records', MetricUnit.Count, 1);
         emit({ event: prepared.metricEvent }, 'WriteUnits', MetricUnit.Count, result.writeUnits);
+        // A misfit only the full schema catches (the ingest checks keys only): count it where the
+        // quarantine alarm looks (`Webhooks`, outcome quarantined; infra/serverless/observability.ts).
+        if (result.outcome === 'quarantined' && prepared.metricEvent !== 'quarantine')
+          emit(
+            { event: prepared.metricEvent, outcome: 'quarantined' },
+            QUARANTINE_ALARM_METRIC,
+            MetricUnit.Count,
+            1,
+          );
         if (Number.isFinite(latency))
           emit({ event: prepared.metricEvent }, 'EndToEndLatency', MetricUnit.Milliseconds, latency);
       } catch (error) {
