@@ -9,6 +9,7 @@ import { readStackState, repoRoot } from '../../infra/local/state.ts';
 import { routeTuning } from '../../infra/queues.ts';
 import { listDeadLetters, redriveDeadLetters } from '../../lib/cli/commands/dlq.ts';
 import { listEvents } from '../../lib/cli/commands/events.ts';
+import { replay } from '../../lib/cli/commands/replay.ts';
 import { memoryIo } from '../../lib/cli/io.ts';
 import { resolveTarget } from '../../lib/cli/target.ts';
 import { contactView, conversationView } from '../../lib/cli/views.ts';
@@ -193,6 +194,28 @@ describe('end to end through HTTP on the local stack', () => {
     await sendAll(again);
     await stack.waitForIdle({ timeoutMs: 60_000 });
     expect(await snapshot(), `shuffle seed ${seed}`).toEqual(before);
+  });
+
+  it('replays the archive (`mhub replay --account --since`) without changing anything', async () => {
+    const before = await snapshot();
+    const target = resolveTarget({ env: { ...process.env, MHUB_DATA_DIR: dataDir } });
+    try {
+      const replayed = await replay(
+        target,
+        { accountId: story.accountId, since: '2000-01-01T00:00:00.000Z', limit: 1000 },
+        memoryIo(),
+      );
+      expect(replayed.length).toBeGreaterThanOrEqual(20);
+      expect(new Set(replayed.map((event) => event.route))).toContain('message-created');
+      const one = await replay(target, { eventId: deliveries[0]!.deliveryId, limit: 1 }, memoryIo());
+      expect(one).toEqual([
+        { event_id: deliveries[0]!.deliveryId, event: 'contact_created', route: 'contact-created' },
+      ]);
+    } finally {
+      target.close();
+    }
+    await stack.waitForIdle({ timeoutMs: 60_000 });
+    expect(await snapshot()).toEqual(before);
   });
 
   it('prints the same conversation through `npx mhub`, and fails in one line with exit 1', async () => {
