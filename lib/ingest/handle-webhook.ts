@@ -72,18 +72,21 @@ export interface IngestDeps {
 
 const DELIVERY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Event names travel as SQS attributes and metric/log values: printable, bounded. */
+const ASCII_EVENT_NAME = /^[\w.:-]{1,256}$/;
 const EVENT_NAME_PATTERN = /^[^\p{Cc}\p{Cs}\uFFFE\uFFFF]{1,256}$/u;
+/** What a JSON text that parsed may still hold that an SQS text body may not (see below). */
+const NOT_SQS_TEXT_SAFE_AFTER_PARSE = /[\uD800-\uDFFF\uFFFE\uFFFF]/;
 /**
  * Characters an SQS body may hold as text. Real SQS also allows U+10000–U+10FFFF, but the local
  * emulator (fauxqs) rejects every surrogate, so bodies with emoji go gzip+base64 (always safe):
  * one rule, the same message on AWS and locally, and the body still arrives byte-exact.
  */
-const NOT_SQS_TEXT_SAFE = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/;
 
 const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
-const messageBytes = (message: EncodedMessage): number => {
-  let size = Buffer.byteLength(message.body, 'utf8');
+/** SQS size of a message; `bodyBytes` is known (raw bytes, or base64 which is ASCII). */
+const messageBytes = (message: EncodedMessage, bodyBytes: number): number => {
+  let size = bodyBytes;
   for (const [name, attribute] of Object.entries(message.attributes))
     size +=
       Buffer.byteLength(name, 'utf8') +
@@ -108,7 +111,6 @@ type Route = { route: RouteName; status: 'accepted' | 'quarantined' | 'archived'
  * the event is durable; answers 5xx only when SQS and the spillover both fail.
  */
 export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): Promise<WebhookResponse> => {
-  logger.resetKeys();
   const record = deps.recordOutcome ?? recordOutcome;
   const reject = (
     statusCode: number,
@@ -126,7 +128,8 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   const source = request.source === undefined ? undefined : deps.sources.get(request.source);
   if (source === undefined || request.source === undefined)
     return reject(404, 'unknown_source', 'no such webhook source');
-  logger.appendKeys({ source: request.source });
+  // Log keys travel with each line (cheaper than the Logger's per-request key store).
+  const logKeys: Record<string, unknown> = { source: request.source };
 
   const rawText = request.body ?? '';
   const approximateBytes = request.isBase64Encoded
@@ -147,7 +150,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
     Math.floor(nowDate.getTime() / 1000),
   );
   if (!auth.ok) {
-    logger.warn('webhook refused', { reason: auth.reason });
+    logger.warn('webhook refused', { ...logKeys, reason: auth.reason });
     return reject(401, 'unauthorized', 'the request could not be authenticated');
   }
 
@@ -159,9 +162,12 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
       return reject(400, 'invalid_encoding', 'the body is not UTF-8');
     }
   } else {
-    if (!isWellFormed(rawText)) return reject(400, 'invalid_encoding', 'the body is not UTF-8');
     text = rawText;
   }
+  // One byte per UTF-16 unit means pure ASCII: nothing below needs a scan.
+  const ascii = rawBody.length === text.length;
+  if (!ascii && !request.isBase64Encoded && !isWellFormed(text))
+    return reject(400, 'invalid_encoding', 'the body is not UTF-8');
 
   let payload: unknown;
   try {
@@ -174,7 +180,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   const body = payload as Record<string, unknown>;
   const event = body.event;
   if (typeof event !== 'string') return reject(400, 'missing_event', 'the body needs a string "event"');
-  if (!EVENT_NAME_PATTERN.test(event))
+  if (!(ASCII_EVENT_NAME.test(event) || EVENT_NAME_PATTERN.test(event)))
     return reject(400, 'invalid_event', '"event" must be 1-256 printable characters');
 
   const delivery = headers[deliveryHeader]?.trim();
@@ -183,8 +189,10 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
       ? delivery
       : createHash('sha256').update(rawBody).digest('hex');
   const accountId = deps.checks.accountIdOf(body) ?? source.accountId;
-  logger.setCorrelationId(eventId);
-  logger.appendKeys({ event, account: accountId ?? undefined, auth: auth.mode });
+  logKeys.correlation_id = eventId;
+  logKeys.event = event;
+  logKeys.account = accountId ?? undefined;
+  logKeys.auth = auth.mode;
 
   let route: Route;
   if (isHandledEventName(event)) {
@@ -208,11 +216,17 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
     rawBody: text,
   };
   if (route.issues !== undefined) envelope.validationIssues = route.issues;
-  const message = encodeEnvelope(envelope, NOT_SQS_TEXT_SAFE.test(text) ? 0 : deps.gzipThresholdBytes);
+  // JSON.parse accepted the text, so it holds no raw control characters; what SQS would still refuse
+  // as text is U+FFFE/U+FFFF and, on fauxqs, any surrogate (emoji): those bodies go gzip+base64.
+  const textUnsafe = !ascii && NOT_SQS_TEXT_SAFE_AFTER_PARSE.test(text);
+  const message = encodeEnvelope(envelope, textUnsafe ? 0 : deps.gzipThresholdBytes);
   const metricEvent = isHandledEventName(event) ? event : 'other';
-  const size = messageBytes(message);
+  const bodyBytes = message.encoding === 'identity' ? rawBody.length : message.body.length;
+  // Attributes stay under ~50 KB (event ≤ 256 chars, issues ≤ 16 K chars): count them only near the limit.
+  const size = bodyBytes + 64 * 1024 <= SQS_MAX_MESSAGE_BYTES ? bodyBytes : messageBytes(message, bodyBytes);
   if (size > SQS_MAX_MESSAGE_BYTES) {
     logger.warn('webhook too large for SQS after compression', {
+      ...logKeys,
       messageBytes: size,
       rawBytes: rawBody.length,
     });
@@ -234,6 +248,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
     );
   } catch (sendError) {
     logger.warn('SQS refused the event; writing it to the spillover', {
+      ...logKeys,
       route: route.route,
       error: describe(sendError),
     });
@@ -246,6 +261,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
       spilled = true;
     } catch (spillError) {
       logger.error('SQS and the spillover both failed; event refused with 503', {
+        ...logKeys,
         route: route.route,
         error: describe(spillError),
       });
@@ -264,8 +280,10 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
     }
   }
   record({ outcome: route.status, event: metricEvent, spilled });
-  if (route.status === 'quarantined') logger.warn('webhook quarantined', { route: route.route, spilled });
-  else logger.info('webhook accepted', { route: route.route, status: route.status, spilled });
+  logKeys.route = route.route;
+  logKeys.spilled = spilled;
+  if (route.status === 'quarantined') logger.warn('webhook quarantined', logKeys);
+  else logger.info('webhook accepted', logKeys);
   return jsonResponse(202, { status: route.status, id: eventId, event, ...(spilled ? { spilled } : {}) });
 };
 
