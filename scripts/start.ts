@@ -55,10 +55,9 @@ const banner = (stack: LocalStack): string => {
     `  table     ${stack.tableName}`,
   ];
   for (const source of stack.sources) {
-    const detail =
-      stack.demoSource
-        ? `secret ${source.secrets[0]} (kept in ${dataDir}/demo-secret)`
-        : `${source.secrets.length} secret(s)${source.tokens.length > 0 ? ' + URL token' : ''}, from WEBHOOK_SECRETS`;
+    const detail = stack.demoSource
+      ? `secret ${source.secrets[0]} (kept in ${dataDir}/demo-secret)`
+      : `${source.secrets.length} secret(s)${source.tokens.length > 0 ? ' + URL token' : ''}, from WEBHOOK_SECRETS`;
     lines.push(`  source    ${source.name}: ${detail}`);
   }
   if (stack.unpolledRoutes.length > 0)
