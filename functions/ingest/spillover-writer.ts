@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
 import {
   isAlreadyStored,
   type SpilloverRecord,
@@ -8,7 +9,7 @@ import {
 
 /**
  * The ingest's spillover writer: the one conditional DynamoDB write of a spillover record, sent as a
- * SigV4-signed request to DynamoDB's JSON API with the credentials and region the SQS client
+ * SigV4-signed request (the SDK's own signer) to DynamoDB's JSON API with the credentials and region the SQS client
  * already resolved. The full DynamoDB client would add ~54 KB to the ingest bundle (over its size
  * budget) for one rarely used call; the sweeper, which reads and deletes, uses the SDK.
  * The endpoint honours `AWS_ENDPOINT_URL_DYNAMODB` like the SDK, for DynamoDB Local.
@@ -28,52 +29,62 @@ export interface SignedWriterConfig {
   fetch?: typeof fetch;
 }
 
-const sha256Hex = (data: string): string => createHash('sha256').update(data).digest('hex');
-const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+const toBinary = (data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
+  typeof data === 'string'
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
 
-/** AWS Signature Version 4 headers for a POST of `body` to `url` (service `dynamodb`). */
-export const signDynamoDbRequest = (
+/** node:crypto SHA-256 / HMAC in the shape the SDK's SigV4 signer takes. */
+class NodeSha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBinary(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(toBinary(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+/**
+ * SigV4 headers for a POST of `body` to DynamoDB's JSON API, made by the SDK's own signer
+ * (`@smithy/signature-v4`, already in the bundle through the SQS client).
+ */
+export const signDynamoDbRequest = async (
   url: URL,
   target: string,
   body: string,
   region: string,
   credentials: Credentials,
   now: Date,
-): Record<string, string> => {
-  const amzDate = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const headers: Record<string, string> = {
-    'content-type': 'application/x-amz-json-1.0',
-    host: url.host,
-    'x-amz-date': amzDate,
-    'x-amz-target': target,
-  };
-  if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
-  const names = Object.keys(headers).sort();
-  const canonicalRequest = [
-    'POST',
-    url.pathname || '/',
-    '',
-    ...names.map((name) => `${name}:${headers[name]}`),
-    '',
-    names.join(';'),
-    sha256Hex(body),
-  ].join('\n');
-  const scope = `${day}/${region}/dynamodb/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day), region), 'dynamodb'),
-    'aws4_request',
+): Promise<Record<string, string>> => {
+  const signer = new SignatureV4({
+    service: 'dynamodb',
+    region,
+    credentials,
+    sha256: NodeSha256,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port === '' ? {} : { port: Number(url.port) }),
+      path: url.pathname || '/',
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
+      body,
+    },
+    { signingDate: now },
   );
-  const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
-  const { host: _host, ...sent } = headers;
-  return {
-    ...sent,
-    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
-  };
+  // fetch sets Host itself and refuses to be told.
+  const { host: _host, ...headers } = signed.headers;
+  return headers;
 };
 
 /** JSON wire form: binary attribute values travel as base64. */
@@ -105,7 +116,7 @@ export const signedSpilloverWriter =
     const target = `DynamoDB_20120810.${write.operation}`;
     const response = await (config.fetch ?? fetch)(url, {
       method: 'POST',
-      headers: signDynamoDbRequest(url, target, body, region, credentials, new Date()),
+      headers: await signDynamoDbRequest(url, target, body, region, credentials, new Date()),
       body,
       signal: signal ?? null,
     });
