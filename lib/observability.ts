@@ -14,3 +14,9 @@ export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'MessageHubWebhooks',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'messagehub-webhooks',
 });
+
+/**
+ * Whether INFO lines print, decided once at start-up (the level comes from the environment). Hot
+ * paths check it before building a line: the Logger does work even for lines it then drops.
+ */
+export const infoLogsEnabled = ['TRACE', 'DEBUG', 'INFO'].includes(logger.getLevelName());

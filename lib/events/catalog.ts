@@ -24,12 +24,16 @@ type Kebab<S extends string> = S extends `${infer H}_${infer T}` ? `${H}-${Kebab
 export type EventRoute = Kebab<HandledEventName>;
 export type RouteName = EventRoute | FallbackRoute;
 
+const kebab = <E extends HandledEventName>(event: E): Kebab<E> => event.replaceAll('_', '-') as Kebab<E>;
+const routesByEvent = Object.fromEntries(handledEventNames.map((event) => [event, kebab(event)])) as {
+  [E in HandledEventName]: Kebab<E>;
+};
+
 /** `message_created` → `message-created`: the queue and worker suffix of an event type. */
-export const routeOfEvent = <E extends HandledEventName>(event: E): Kebab<E> =>
-  event.replaceAll('_', '-') as Kebab<E>;
+export const routeOfEvent = <E extends HandledEventName>(event: E): Kebab<E> => routesByEvent[event];
 
 /** Every queue-fed route, in a stable order: one SQS queue, one DLQ and one worker each. */
 export const routeNames: readonly RouteName[] = [...handledEventNames.map(routeOfEvent), ...fallbackRoutes];
 
 export const isHandledEventName = (name: string): name is HandledEventName =>
-  (handledEventNames as readonly string[]).includes(name);
+  Object.hasOwn(routesByEvent, name);

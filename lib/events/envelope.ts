@@ -55,13 +55,18 @@ export interface EncodedMessage {
 /** Bodies above this many bytes are gzipped (then base64'd, since SQS bodies are text). */
 export const DEFAULT_GZIP_THRESHOLD_BYTES = 64 * 1024;
 
+/** UTF-8 needs 1 to 3 bytes per UTF-16 unit: count bytes only when the length alone cannot tell. */
+const utf8LengthExceeds = (text: string, limit: number): boolean =>
+  text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit);
+
 /** Turn an envelope into an SQS message body and attributes, gzipping bodies above the threshold. */
 export const encodeEnvelope = (
   envelope: Envelope,
   gzipThresholdBytes: number = DEFAULT_GZIP_THRESHOLD_BYTES,
 ): EncodedMessage => {
-  const rawBytes = Buffer.byteLength(envelope.rawBody, 'utf8');
-  const encoding: BodyEncoding = rawBytes > gzipThresholdBytes ? 'gzip+base64' : 'identity';
+  const encoding: BodyEncoding = utf8LengthExceeds(envelope.rawBody, gzipThresholdBytes)
+    ? 'gzip+base64'
+    : 'identity';
   const body = encoding === 'identity' ? envelope.rawBody : gzipSync(envelope.rawBody).toString('base64');
   const attributes: OutgoingAttributes = {
     [attributeNames.event]: { DataType: 'String', StringValue: envelope.event },

@@ -1,4 +1,5 @@
-import { constantTimeEqual, signatureHeader, signBody, timestampHeader } from '../signing.ts';
+import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, signatureDigest, signatureHeader, timestampHeader } from '../signing.ts';
 import type { SourceConfig } from './sources.ts';
 
 /** How far `X-Chatwoot-Timestamp` may be from our clock, either way. */
@@ -31,14 +32,18 @@ export interface AuthRequest {
   /** Lower-cased header names. */
   headers: Readonly<Record<string, string | undefined>>;
   query: Readonly<Record<string, string | undefined>>;
-  /** The exact bytes the sender sent (already base64-decoded when API Gateway encoded them). */
-  rawBody: Buffer;
+  /**
+   * The exact bytes the sender sent: a Buffer when API Gateway base64-encoded them, else the text
+   * itself (its UTF-8 encoding is the received bytes).
+   */
+  rawBody: Buffer | string;
 }
 
+const SIGNATURE_PREFIX = 'sha256=';
 const SIGNATURE_PATTERN = /^sha256=[0-9a-fA-F]{64}$/;
 const TIMESTAMP_PATTERN = /^[0-9]{1,12}$/;
 
-/** True when any candidate equals the presented value; never stops early, so timing leaks no index. */
+/** True when any candidate equals the presented value; never stops early, so timing leaks no index (tokens). */
 const anyEqual = (candidates: readonly string[], presented: string): boolean => {
   let matched = false;
   for (const candidate of candidates) {
@@ -74,8 +79,12 @@ export const authenticate = (source: SourceConfig, request: AuthRequest, nowSeco
   if (seconds < nowSeconds - SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: 'stale_timestamp' };
   if (seconds > nowSeconds + SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: 'future_timestamp' };
   if (source.secrets.length === 0) return { ok: false, reason: 'no_secret_configured' };
-  const presented = trimmedSignature.toLowerCase();
-  const expected = source.secrets.map((secret) => signBody(secret, timestamp, request.rawBody));
-  if (!anyEqual(expected, presented)) return { ok: false, reason: 'bad_signature' };
+  // 64 hex characters (checked above) decode to exactly the 32 digest bytes; compare bytes, not hex.
+  const presented = Buffer.from(trimmedSignature.slice(SIGNATURE_PREFIX.length), 'hex');
+  let matched = false;
+  for (const secret of source.secrets) {
+    if (timingSafeEqual(signatureDigest(secret, timestamp, request.rawBody), presented)) matched = true;
+  }
+  if (!matched) return { ok: false, reason: 'bad_signature' };
   return { ok: true, mode: 'signature', senderTimestamp: new Date(seconds * 1000).toISOString() };
 };

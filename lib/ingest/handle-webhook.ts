@@ -7,17 +7,11 @@ import {
   routeOfEvent,
 } from '../events/catalog.ts';
 import { type EncodedMessage, type Envelope, encodeEnvelope } from '../events/envelope.ts';
-import { logger } from '../observability.ts';
-import { deliveryHeader } from '../signing.ts';
+import { infoLogsEnabled, logger } from '../observability.ts';
+import { deliveryHeader, signatureHeader, timestampHeader } from '../signing.ts';
 import type { SpilloverRecord } from '../spillover/record.ts';
 import { authenticate } from './authenticate.ts';
-import {
-  isJsonContentType,
-  jsonResponse,
-  lowerCaseHeaders,
-  rejection,
-  type WebhookResponse,
-} from './http.ts';
+import { headerValue, isJsonContentType, jsonResponse, rejection, type WebhookResponse } from './http.ts';
 import { type Outcome, recordOutcome } from './outcome.ts';
 import type { SendMessage } from './queue.ts';
 import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget, withRetry } from './retry.ts';
@@ -45,11 +39,10 @@ export interface WebhookRequest {
 
 /** What the ingest needs to know about payloads; the event registry provides it. */
 export interface PayloadChecks {
-  /** Checks a handled event's payload against its schema; `issues` are readable (formatIssues). */
-  check(
-    event: HandledEventName,
-    payload: Record<string, unknown>,
-  ): { ok: true } | { ok: false; issues: string };
+  /** Whether a handled event's payload has the ids and key types its worker stores by (hot path). */
+  keysFit(event: HandledEventName, payload: Record<string, unknown>): boolean;
+  /** Why a payload failed `keysFit`, as readable issues (formatIssues JSON); off the hot path. */
+  describeMisfit(event: HandledEventName, payload: Record<string, unknown>): Promise<string>;
   /** `account.id`, or `messages[].account_id` on older senders; null when the payload names none. */
   accountIdOf(payload: Record<string, unknown>): number | null;
 }
@@ -132,21 +125,32 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   const logKeys: Record<string, unknown> = { source: request.source };
 
   const rawText = request.body ?? '';
-  const approximateBytes = request.isBase64Encoded
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only when the bound is not enough.
+  const bodyBytes = request.isBase64Encoded
     ? Math.floor((rawText.length * 3) / 4)
-    : Buffer.byteLength(rawText, 'utf8');
-  if (approximateBytes > deps.maxBodyBytes)
+    : rawText.length * 3 <= deps.maxBodyBytes
+      ? rawText.length
+      : Buffer.byteLength(rawText, 'utf8');
+  if (bodyBytes > deps.maxBodyBytes)
     return reject(413, 'payload_too_large', `the body exceeds ${deps.maxBodyBytes} bytes`);
 
-  const headers = lowerCaseHeaders(request.headers);
-  if (!isJsonContentType(headers['content-type']))
+  const headers = request.headers;
+  if (!isJsonContentType(headerValue(headers, 'content-type')))
     return reject(415, 'unsupported_media_type', 'content-type must be application/json');
 
-  const rawBody = request.isBase64Encoded ? Buffer.from(rawText, 'base64') : Buffer.from(rawText, 'utf8');
+  // A text body is hashed as its own UTF-8 bytes; only a base64 body needs decoding into a Buffer.
+  const rawBody: Buffer | string = request.isBase64Encoded ? Buffer.from(rawText, 'base64') : rawText;
   const nowDate = deps.now();
   const auth = authenticate(
     source,
-    { headers, query: request.query ?? {}, rawBody },
+    {
+      headers: {
+        [signatureHeader]: headerValue(headers, signatureHeader),
+        [timestampHeader]: headerValue(headers, timestampHeader),
+      },
+      query: request.query ?? {},
+      rawBody,
+    },
     Math.floor(nowDate.getTime() / 1000),
   );
   if (!auth.ok) {
@@ -155,7 +159,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   }
 
   let text: string;
-  if (request.isBase64Encoded) {
+  if (typeof rawBody !== 'string') {
     try {
       text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(rawBody);
     } catch {
@@ -164,9 +168,10 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   } else {
     text = rawText;
   }
-  // One byte per UTF-16 unit means pure ASCII: nothing below needs a scan.
-  const ascii = rawBody.length === text.length;
-  if (!ascii && !request.isBase64Encoded && !isWellFormed(text))
+  // One scan answers both questions: a body without surrogates or U+FFFE/U+FFFF is well-formed and
+  // SQS-safe as text. Only bodies with such characters need the closer look.
+  const textUnsafe = NOT_SQS_TEXT_SAFE_AFTER_PARSE.test(text);
+  if (textUnsafe && typeof rawBody === 'string' && !isWellFormed(text))
     return reject(400, 'invalid_encoding', 'the body is not UTF-8');
 
   let payload: unknown;
@@ -183,7 +188,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   if (!(ASCII_EVENT_NAME.test(event) || EVENT_NAME_PATTERN.test(event)))
     return reject(400, 'invalid_event', '"event" must be 1-256 printable characters');
 
-  const delivery = headers[deliveryHeader]?.trim();
+  const delivery = headerValue(headers, deliveryHeader)?.trim();
   const eventId =
     delivery !== undefined && DELIVERY_ID_PATTERN.test(delivery)
       ? delivery
@@ -196,13 +201,12 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
 
   let route: Route;
   if (isHandledEventName(event)) {
-    const checked = deps.checks.check(event, body);
-    route = checked.ok
+    route = deps.checks.keysFit(event, body)
       ? { route: routeOfEvent(event), status: 'accepted' }
       : {
           route: 'quarantine',
           status: 'quarantined',
-          issues: attributeText(checked.issues, MAX_VALIDATION_ISSUES_CHARS),
+          issues: attributeText(await deps.checks.describeMisfit(event, body), MAX_VALIDATION_ISSUES_CHARS),
         };
   } else route = { route: 'archive', status: 'archived' };
 
@@ -218,17 +222,22 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   if (route.issues !== undefined) envelope.validationIssues = route.issues;
   // JSON.parse accepted the text, so it holds no raw control characters; what SQS would still refuse
   // as text is U+FFFE/U+FFFF and, on fauxqs, any surrogate (emoji): those bodies go gzip+base64.
-  const textUnsafe = !ascii && NOT_SQS_TEXT_SAFE_AFTER_PARSE.test(text);
   const message = encodeEnvelope(envelope, textUnsafe ? 0 : deps.gzipThresholdBytes);
   const metricEvent = isHandledEventName(event) ? event : 'other';
-  const bodyBytes = message.encoding === 'identity' ? rawBody.length : message.body.length;
-  // Attributes stay under ~50 KB (event ≤ 256 chars, issues ≤ 16 K chars): count them only near the limit.
-  const size = bodyBytes + 64 * 1024 <= SQS_MAX_MESSAGE_BYTES ? bodyBytes : messageBytes(message, bodyBytes);
+  // Attributes stay under ~50 KB (event ≤ 256 chars, issues ≤ 16 K chars): count exactly only near the limit.
+  const sentBytes = message.encoding === 'identity' ? text.length * 3 : message.body.length;
+  const size =
+    sentBytes + 64 * 1024 <= SQS_MAX_MESSAGE_BYTES
+      ? sentBytes
+      : messageBytes(
+          message,
+          message.encoding === 'identity' ? Buffer.byteLength(text, 'utf8') : message.body.length,
+        );
   if (size > SQS_MAX_MESSAGE_BYTES) {
     logger.warn('webhook too large for SQS after compression', {
       ...logKeys,
       messageBytes: size,
-      rawBytes: rawBody.length,
+      rawBytes: Buffer.byteLength(text, 'utf8'),
     });
     record({ outcome: 'message_too_large', event: metricEvent, spilled: false });
     return jsonResponse(413, {
@@ -242,10 +251,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   const url = queueUrl(deps.queueUrlPrefix, route.route);
   let spilled = false;
   try {
-    await withRetry(
-      (signal) => deps.sendMessage(url, message, signal),
-      deps.sqsRetryBudget ?? DEFAULT_SQS_RETRY_BUDGET,
-    );
+    await withRetry(() => deps.sendMessage(url, message), deps.sqsRetryBudget ?? DEFAULT_SQS_RETRY_BUDGET);
   } catch (sendError) {
     logger.warn('SQS refused the event; writing it to the spillover', {
       ...logKeys,
@@ -283,7 +289,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   logKeys.route = route.route;
   logKeys.spilled = spilled;
   if (route.status === 'quarantined') logger.warn('webhook quarantined', logKeys);
-  else logger.info('webhook accepted', logKeys);
+  else if (infoLogsEnabled) logger.info('webhook accepted', logKeys);
   return jsonResponse(202, { status: route.status, id: eventId, event, ...(spilled ? { spilled } : {}) });
 };
 

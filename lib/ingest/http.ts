@@ -36,6 +36,24 @@ export const lowerCaseHeaders = (
 };
 
 /**
+ * One header, by its lower-case name: a direct look-up (API Gateway v2 already lower-cases names),
+ * then a case-insensitive scan for callers that do not (the first match wins).
+ */
+export const headerValue = (
+  headers: Readonly<Record<string, string | undefined>> | undefined | null,
+  lowerName: string,
+): string | undefined => {
+  if (headers === undefined || headers === null) return undefined;
+  const direct = headers[lowerName];
+  if (direct !== undefined && direct !== null) return String(direct);
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && value !== null && name.toLowerCase() === lowerName) return String(value);
+  }
+  return undefined;
+};
+
+/**
  * `application/json` or any `application/<x>+json`, with or without parameters; a charset, when
  * given, must be UTF-8 (JSON is UTF-8 on the wire, and the signature covers those bytes).
  */
