@@ -3,7 +3,7 @@ import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
 import { sqsSendMessage } from '../../lib/ingest/queue.ts';
 import { withRetry } from '../../lib/ingest/retry.ts';
 import { loadSources, readIngestSettings } from '../../lib/ingest/settings.ts';
-import { sqsClient } from '../shared/sqs-client.ts';
+import { SQS_ATTEMPT_TIMEOUT_MS, sqsClient } from '../shared/sqs-client.ts';
 import { signedSpilloverWriter } from './spillover-writer.ts';
 
 const settings = readIngestSettings(process.env);
@@ -32,11 +32,15 @@ export const ingestDeps: IngestDeps = {
   queueUrlPrefix: settings.queueUrlPrefix,
   gzipThresholdBytes: settings.gzipThresholdBytes,
   maxBodyBytes: settings.maxBodyBytes,
-  sqsRetryBudget: { totalMs: settings.sqsRetryBudgetMs, baseDelayMs: 25, maxDelayMs: 400 },
+  sqsRetryBudget: {
+    totalMs: settings.sqsRetryBudgetMs,
+    baseDelayMs: 25,
+    maxDelayMs: 400,
+    attemptTimeoutMs: SQS_ATTEMPT_TIMEOUT_MS,
+  },
   spilloverTimeoutMs: settings.spilloverTimeoutMs,
   sendMessage: sqsSendMessage(sqsClient),
-  putSpillover: (record, signal) =>
-    withRetry((attempt) => writeSpillover(record, AbortSignal.any([signal, attempt])), spilloverBudget),
+  putSpillover: (record, signal) => withRetry(() => writeSpillover(record, signal), spilloverBudget),
   checks: payloadChecks,
   now: () => new Date(),
 };

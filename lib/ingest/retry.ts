@@ -9,9 +9,19 @@ export interface RetryBudget {
   baseDelayMs: number;
   /** Upper bound of one back-off, ms. */
   maxDelayMs: number;
+  /**
+   * The longest one attempt can take, ms: the client's own connection and request timeouts bound
+   * it. A retry starts only if its back-off plus a whole attempt still fits in the budget.
+   */
+  attemptTimeoutMs?: number;
 }
 
-export const DEFAULT_SQS_RETRY_BUDGET: RetryBudget = { totalMs: 1500, baseDelayMs: 25, maxDelayMs: 400 };
+export const DEFAULT_SQS_RETRY_BUDGET: RetryBudget = {
+  totalMs: 1500,
+  baseDelayMs: 25,
+  maxDelayMs: 400,
+  attemptTimeoutMs: 800,
+};
 
 export interface RetryClock {
   now: () => number;
@@ -77,36 +87,25 @@ export const isRetryableError = (error: unknown): boolean => {
 };
 
 /**
- * Runs `attempt` until it succeeds, a non-retryable error occurs, or the budget is spent. All
- * attempts share one AbortSignal that fires when the budget runs out, so a hanging connection cannot
- * overrun it (one timer per call: cheaper on the hot path than a signal per attempt). Throws the
- * last error.
+ * Runs `attempt` until it succeeds, a non-retryable error occurs, or the budget is spent; throws the
+ * last error. No timer is armed on the happy path: each attempt is bounded by its client's own
+ * timeouts (`attemptTimeoutMs`), and a retry starts only when it can finish inside the budget.
  */
 export const withRetry = async <T>(
-  attempt: (signal: AbortSignal) => Promise<T>,
+  attempt: () => Promise<T>,
   budget: RetryBudget = DEFAULT_SQS_RETRY_BUDGET,
   clock: RetryClock = systemClock,
 ): Promise<T> => {
   const deadline = clock.now() + budget.totalMs;
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('retry budget spent', 'TimeoutError')),
-    budget.totalMs,
-  );
-  try {
-    for (let attemptIndex = 0; ; attemptIndex++) {
-      try {
-        return await attempt(controller.signal);
-      } catch (error) {
-        if (!isRetryableError(error)) throw error;
-        const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attemptIndex);
-        const delay = Math.floor(clock.random() * ceiling);
-        // Stop when the back-off plus a minimal attempt would not fit in what is left.
-        if (controller.signal.aborted || clock.now() + delay + budget.baseDelayMs >= deadline) throw error;
-        await clock.sleep(delay);
-      }
+  for (let attemptIndex = 0; ; attemptIndex++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isRetryableError(error)) throw error;
+      const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attemptIndex);
+      const delay = Math.floor(clock.random() * ceiling);
+      if (clock.now() + delay + (budget.attemptTimeoutMs ?? budget.baseDelayMs) >= deadline) throw error;
+      await clock.sleep(delay);
     }
-  } finally {
-    clearTimeout(timer);
   }
 };

@@ -50,7 +50,7 @@ export const sweepSpillover = async (deps: SweepDeps): Promise<SweepResult> => {
     }
     try {
       await withRetry(
-        (signal) => deps.sendMessage(queueUrl(deps.queueUrlPrefix, record.route), record.message, signal),
+        () => deps.sendMessage(queueUrl(deps.queueUrlPrefix, record.route), record.message),
         deps.retryBudget ?? SWEEP_RETRY_BUDGET,
       );
     } catch (error) {
