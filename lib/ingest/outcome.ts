@@ -11,15 +11,17 @@ export interface Outcome {
 
 /**
  * Emits one EMF metric line per request: `Webhooks` by outcome and event type, plus `Spilled` when
- * SQS refused and the spillover kept the event (alarm on both `quarantined` and `Spilled`).
+ * SQS refused and the spillover kept the event (alarm on both `quarantined` and `Spilled`). Uses the
+ * one shared Metrics instance and flushes at once: `singleMetric()` would build a new instance (and
+ * re-read its settings) on every request.
  */
 export const recordOutcome = ({ outcome, event, spilled }: Outcome): void => {
-  const single = metrics.singleMetric();
-  single.addDimensions({ outcome, event: event ?? 'none' });
-  single.addMetric('Webhooks', MetricUnit.Count, 1);
+  metrics.addDimensions({ outcome, event: event ?? 'none' });
+  metrics.addMetric('Webhooks', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
   if (spilled) {
-    const spill = metrics.singleMetric();
-    spill.addDimensions({ event: event ?? 'none' });
-    spill.addMetric('Spilled', MetricUnit.Count, 1);
+    metrics.addDimensions({ event: event ?? 'none' });
+    metrics.addMetric('Spilled', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
   }
 };
