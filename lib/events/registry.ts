@@ -9,13 +9,7 @@ import {
   MessageUpdatedSchema,
   WebwidgetTriggeredSchema,
 } from '../schemas/events.ts';
-import {
-  contactKeyRules,
-  conversationKeyRules,
-  type KeyRules,
-  messageKeyRules,
-  webwidgetKeyRules,
-} from '../schemas/keys.ts';
+import { type KeyRules, keyRules } from '../schemas/keys.ts';
 import { type EventRoute, type HandledEventName, routeOfEvent } from './catalog.ts';
 import type { ContactEvent, ConversationEvent, MessageEvent, WidgetTriggeredEvent } from './types.ts';
 
@@ -58,24 +52,28 @@ const entry = <E extends HandledEventName>(
 export const eventRegistry: { readonly [E in HandledEventName]: RegistryEntry<E> } = {
   conversation_created: entry(
     'conversation_created',
-    conversationKeyRules('conversation_created'),
+    keyRules('conversation_created'),
     ConversationCreatedSchema,
   ),
   conversation_updated: entry(
     'conversation_updated',
-    conversationKeyRules('conversation_updated'),
+    keyRules('conversation_updated'),
     ConversationUpdatedSchema,
   ),
   conversation_status_changed: entry(
     'conversation_status_changed',
-    conversationKeyRules('conversation_status_changed'),
+    keyRules('conversation_status_changed'),
     ConversationStatusChangedSchema,
   ),
-  message_created: entry('message_created', messageKeyRules('message_created'), MessageCreatedSchema),
-  message_updated: entry('message_updated', messageKeyRules('message_updated'), MessageUpdatedSchema),
-  webwidget_triggered: entry('webwidget_triggered', webwidgetKeyRules, WebwidgetTriggeredSchema),
-  contact_created: entry('contact_created', contactKeyRules('contact_created'), ContactCreatedSchema),
-  contact_updated: entry('contact_updated', contactKeyRules('contact_updated'), ContactUpdatedSchema),
+  message_created: entry('message_created', keyRules('message_created'), MessageCreatedSchema),
+  message_updated: entry('message_updated', keyRules('message_updated'), MessageUpdatedSchema),
+  webwidget_triggered: entry(
+    'webwidget_triggered',
+    keyRules('webwidget_triggered'),
+    WebwidgetTriggeredSchema,
+  ),
+  contact_created: entry('contact_created', keyRules('contact_created'), ContactCreatedSchema),
+  contact_updated: entry('contact_updated', keyRules('contact_updated'), ContactUpdatedSchema),
 };
 
 /** One validation issue, readable by an operator: where (`conversation.messages[0].id`), what, expected/received. */

@@ -2,9 +2,10 @@ import * as v from 'valibot';
 import type { Message, MessageType } from '../events/types.ts';
 import { NullableActorSchema } from './actor.ts';
 import { AttachmentSchema } from './attachment.ts';
+import { messageTypeNames } from './key-specs.ts';
 import { IdSchema, listOf, NullableIdSchema, RecordSchema, TextSchema, TimeSchema } from './primitives.ts';
 
-export const messageTypeNames = ['incoming', 'outgoing', 'activity', 'template'] as const;
+export { messageTypeNames };
 
 /** `message_type`: the doc's integer (0 incoming, 1 outgoing, 2 activity, 3 template) or the real string. */
 export const MessageTypeSchema = v.pipe(

@@ -9,24 +9,19 @@ import {
   normaliseEvent,
   type ValidationResult,
 } from '../../lib/events/registry.ts';
-import {
-  contactKeyRules,
-  conversationKeyRules,
-  messageKeyRules,
-  webwidgetKeyRules,
-} from '../../lib/schemas/keys.ts';
+import { keyRules as rulesOf } from '../../lib/schemas/keys.ts';
 import { handledPayload } from '../fixtures/payloads.ts';
 import { mutate, pathsOf } from './helpers.ts';
 
 const keyRules = {
-  conversation_created: conversationKeyRules('conversation_created'),
-  conversation_updated: conversationKeyRules('conversation_updated'),
-  conversation_status_changed: conversationKeyRules('conversation_status_changed'),
-  message_created: messageKeyRules('message_created'),
-  message_updated: messageKeyRules('message_updated'),
-  webwidget_triggered: webwidgetKeyRules,
-  contact_created: contactKeyRules('contact_created'),
-  contact_updated: contactKeyRules('contact_updated'),
+  conversation_created: rulesOf('conversation_created'),
+  conversation_updated: rulesOf('conversation_updated'),
+  conversation_status_changed: rulesOf('conversation_status_changed'),
+  message_created: rulesOf('message_created'),
+  message_updated: rulesOf('message_updated'),
+  webwidget_triggered: rulesOf('webwidget_triggered'),
+  contact_created: rulesOf('contact_created'),
+  contact_updated: rulesOf('contact_updated'),
 };
 
 const isWellFormed = (result: ValidationResult<unknown>): boolean =>

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { isHandledEventName, type RouteName, routeOfEvent } from '../../events/catalog.ts';
 import { type Envelope, encodeEnvelope } from '../../events/envelope.ts';
-import { payloadChecks } from '../../ingest/payload-checks.ts';
+import { checkKeys, formatIssues } from '../../events/registry.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../../store/keys.ts';
 import { getRawEvent, listRawEvents, rawEventEnvelope } from '../../store/raw-event.ts';
 import { CliError } from '../errors.ts';
@@ -25,10 +25,10 @@ export const routeFor = (envelope: Envelope): { route: RouteName; issues?: strin
   } catch {
     return { route: 'quarantine', issues: 'the archived body is not JSON' };
   }
-  const checked = payloadChecks.check(envelope.event, payload as Record<string, unknown>);
+  const checked = checkKeys(envelope.event, payload);
   return checked.ok
     ? { route: routeOfEvent(envelope.event) }
-    : { route: 'quarantine', issues: checked.issues };
+    : { route: 'quarantine', issues: formatIssues(checked.issues) };
 };
 
 export interface ReplayedEvent {

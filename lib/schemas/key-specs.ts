@@ -1,0 +1,146 @@
+import type { HandledEventName } from '../events/catalog.ts';
+
+/**
+ * The key rules of every handled event as plain data, and their compiled predicates. No valibot
+ * here: the ingest loads this module at cold start and runs the predicates on its hot path, while
+ * the valibot form of the same rules (keys.ts, for readable issues and docs) loads only when a
+ * payload misfits. See keys.ts for the whole story.
+ */
+
+export const messageTypeNames = ['incoming', 'outgoing', 'activity', 'template'] as const;
+
+export type Scalar = 'id' | 'id?' | 'string' | 'string?' | 'boolean?' | 'message_type' | 'sender_type?';
+/** `required`: must be an object; `nullish`: also null/absent; `blankable`: also "" (like `nullableObject`). */
+export type ObjectSpec = { object: Entries; presence: 'required' | 'nullish' | 'blankable' };
+/** A nullish array of objects. */
+export type ListSpec = { list: Entries };
+export type Spec = Scalar | ObjectSpec | ListSpec;
+export type Entries = { readonly [key: string]: Spec };
+
+export const senderTypes = ['contact', 'user', 'agent_bot'] as const;
+const messageTypeValues: readonly unknown[] = [...messageTypeNames, 0, 1, 2, 3];
+
+const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x);
+const scalarChecks: Record<Scalar, (x: unknown) => boolean> = {
+  id: isInt,
+  'id?': (x) => x == null || isInt(x),
+  string: (x) => typeof x === 'string',
+  'string?': (x) => x == null || typeof x === 'string',
+  'boolean?': (x) => x == null || typeof x === 'boolean',
+  message_type: (x) => messageTypeValues.includes(x),
+  'sender_type?': (x) => x == null || (senderTypes as readonly unknown[]).includes(x),
+};
+
+type Check = (x: unknown) => boolean;
+const toCheck = (spec: Spec): Check => {
+  if (typeof spec === 'string') return scalarChecks[spec];
+  if ('list' in spec) {
+    const item = objectCheck(spec.list);
+    return (x) => {
+      if (x == null) return true;
+      if (!Array.isArray(x)) return false;
+      for (let i = 0; i < x.length; i++) if (!item(x[i])) return false;
+      return true;
+    };
+  }
+  const object = objectCheck(spec.object);
+  if (spec.presence === 'required') return object;
+  if (spec.presence === 'nullish') return (x) => x == null || object(x);
+  return (x) => x == null || x === '' || object(x);
+};
+/** Mirrors valibot's object check: any non-null object (arrays included), each entry by its rule. */
+export const objectCheck = (entries: Entries): Check => {
+  const keys = Object.keys(entries);
+  const checks = keys.map((key) => toCheck(entries[key]!));
+  return (x) => {
+    if (x === null || typeof x !== 'object') return false;
+    const o = x as Record<string, unknown>;
+    for (let i = 0; i < keys.length; i++) if (!checks[i]!(o[keys[i]!])) return false;
+    return true;
+  };
+};
+
+const withId: Spec = { object: { id: 'id' }, presence: 'blankable' };
+
+export const conversationKeys: Entries = {
+  id: 'id',
+  display_id: 'id?',
+  account_id: 'id?',
+  account: withId,
+  inbox_id: 'id?',
+  status: 'string',
+  meta: {
+    presence: 'nullish',
+    object: {
+      sender: withId,
+      assignee: { object: { id: 'id', type: 'sender_type?' }, presence: 'blankable' },
+      team: withId,
+    },
+  },
+  contact_inbox: { object: { id: 'id', source_id: 'string?' }, presence: 'blankable' },
+  messages: { list: { id: 'id', message_type: 'message_type' } },
+};
+
+export const messageKeys: Entries = {
+  id: 'id',
+  message_type: 'message_type',
+  content: 'string?',
+  private: 'boolean?',
+  source_id: 'string?',
+  account_id: 'id?',
+  inbox_id: 'id?',
+  conversation_id: 'id?',
+  sender: { object: { id: 'id', type: 'sender_type?' }, presence: 'blankable' },
+  account: withId,
+  inbox: withId,
+  conversation: {
+    object: { id: 'id', display_id: 'id?', account_id: 'id?', account: withId, status: 'string' },
+    presence: 'blankable',
+  },
+  attachments: { list: { id: 'id' } },
+};
+
+export const contactKeys: Entries = {
+  id: 'id',
+  account: withId,
+  account_id: 'id?',
+  identifier: 'string?',
+  phone_number: 'string?',
+  email: 'string?',
+};
+
+export const webwidgetKeys: Entries = {
+  id: 'id',
+  source_id: 'string?',
+  contact: { object: { id: 'id', account: withId, account_id: 'id?' }, presence: 'required' },
+  account: withId,
+  inbox: withId,
+  current_conversation: { object: { id: 'id', status: 'string' }, presence: 'blankable' },
+};
+
+const conversationEntries = conversationKeys;
+/** Each handled event's key entries (beside `event`, which must equal the name). */
+export const keyEntries: Record<HandledEventName, Entries> = {
+  conversation_created: conversationEntries,
+  conversation_updated: conversationEntries,
+  conversation_status_changed: conversationEntries,
+  message_created: messageKeys,
+  message_updated: messageKeys,
+  webwidget_triggered: webwidgetKeys,
+  contact_created: contactKeys,
+  contact_updated: contactKeys,
+};
+
+const predicate = (event: string, entries: Entries): ((payload: unknown) => boolean) => {
+  const body = objectCheck(entries);
+  return (payload) =>
+    payload !== null &&
+    typeof payload === 'object' &&
+    (payload as { event?: unknown }).event === event &&
+    body(payload);
+};
+
+/** The compiled key predicate of every handled event: what the ingest runs per request. */
+export const keyPredicates = Object.fromEntries(
+  Object.entries(keyEntries).map(([event, entries]) => [event, predicate(event, entries)]),
+) as Record<HandledEventName, (payload: unknown) => boolean>;
