@@ -1,6 +1,6 @@
 import { getContact } from '../store/contact.ts';
 import { type ConversationRecord, getConversation, listContactConversations } from '../store/conversation.ts';
-import { listMessages } from '../store/message.ts';
+import { listMessages, type MessageRecord } from '../store/message.ts';
 import { listStatusHistory } from '../store/status-history.ts';
 import { listWidgetVisits } from '../store/widget-visit.ts';
 import type { StoreDeps } from '../store/write.ts';
@@ -10,22 +10,24 @@ import type { StoreDeps } from '../store/write.ts';
  * access-pattern functions. The e2e tests read state through these very functions.
  */
 
-export interface MessageView {
-  id: number;
-  message_type: string;
-  private: boolean;
-  content: string | null;
-  content_type: string;
-  content_attributes: Record<string, unknown>;
-  deleted: boolean;
-  status: string | null;
-  sender_type: string | null;
-  sender_id: number | null;
-  attachments: unknown[];
-  source_id: string | null;
-  created_at: string | null;
-  [extra: string]: unknown;
-}
+/** The message fields issue 4 names for `mhub conversation --json`, straight from the stored record. */
+export type MessageView = Pick<
+  MessageRecord,
+  | 'id'
+  | 'message_type'
+  | 'private'
+  | 'content'
+  | 'content_type'
+  | 'content_attributes'
+  | 'deleted'
+  | 'status'
+  | 'sender_type'
+  | 'sender_id'
+  | 'attachments'
+  | 'source_id'
+  | 'created_at'
+  | 'updated_at'
+>;
 
 export interface StatusChangeView {
   from: string | null;
