@@ -42,7 +42,11 @@ export interface Contact extends Loose {
   account_id: number | null;
 }
 
-export type SenderType = 'contact' | 'user' | 'agent_bot';
+/**
+ * The three types we model, or whatever else a sender puts there: newer Chatwoot also sends message
+ * senders such as its Captain assistant, and forks add their own. Those are stored as references.
+ */
+export type SenderType = 'contact' | 'user' | 'agent_bot' | (string & {});
 
 /** Who sent a message or is assigned a conversation. A contact-shaped sender without `type` is a contact. */
 export interface Actor extends Loose {

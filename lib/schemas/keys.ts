@@ -7,7 +7,6 @@ import {
   messageTypeNames,
   type Scalar,
   type Spec,
-  senderTypes,
 } from './key-specs.ts';
 
 /**
@@ -31,7 +30,7 @@ const scalarSchemas: Record<Scalar, v.GenericSchema> = {
   'string?': v.nullish(v.string()),
   'boolean?': v.nullish(v.boolean()),
   message_type: v.union([v.picklist(messageTypeNames), v.picklist([0, 1, 2, 3])]),
-  'sender_type?': v.nullish(v.picklist(senderTypes)),
+  'sender_type?': v.nullish(v.string()),
 };
 
 // Non-loose `v.object`: it ignores (never rejects) unknown keys, and skips copying them, which

@@ -20,14 +20,18 @@ export interface UserRecord {
 
 const tagOf = (type: 'user' | 'agent_bot'): string => (type === 'user' ? sortKeys.user : sortKeys.agentBot);
 
-/** The upsert of a user or agent bot; null for a contact-typed actor (contacts live in contact.ts). */
+const isUpsertedType = (type: string): type is 'user' | 'agent_bot' =>
+  type === 'user' || type === 'agent_bot';
+
+/** The upsert of a user or agent bot; null for any other actor (contacts live in contact.ts; other types are only referenced). */
 export const userWrite = (accountId: number, actor: Actor, micros: number): PutWrite | null => {
-  if (actor.type === 'contact') return null;
+  const type = actor.type;
+  if (!isUpsertedType(type)) return null;
   return referenceWrite(
-    actor.type,
-    tagOf(actor.type),
+    type,
+    tagOf(type),
     accountId,
-    { id: actor.id, type: actor.type, name: actor.name, email: actor.email },
+    { id: actor.id, type, name: actor.name, email: actor.email },
     micros,
   );
 };

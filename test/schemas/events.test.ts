@@ -340,6 +340,16 @@ describe('message events', () => {
     expect(bot.message.sender).toMatchObject({ type: 'agent_bot', id: story.botId, email: null });
   });
 
+  it('keeps a sender type we do not model (a Captain assistant) instead of quarantining the message', () => {
+    const payload = {
+      ...messagePayload({ messageType: 'outgoing' }),
+      sender: { id: 5, name: 'Captain', avatar_url: '', type: 'captain_assistant' },
+    };
+    expect(checkKeys('message_created', payload).ok).toBe(true);
+    const out = normalised('message_created', payload);
+    expect(out.message.sender).toMatchObject({ type: 'captain_assistant', id: 5, name: 'Captain' });
+  });
+
   it('maps message_type 0..3 and the strings to incoming/outgoing/activity/template', () => {
     const names = ['incoming', 'outgoing', 'activity', 'template'] as const;
     names.forEach((name, n) => {
