@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { decodeEnvelope, type Envelope } from '../events/envelope.ts';
-import { logger, metrics } from '../observability.ts';
+import { infoLogsEnabled, logger, metrics } from '../observability.ts';
 
 /**
  * The batch skeleton every queue-fed worker shares: each SQS record is decoded and prepared on its
@@ -62,11 +62,40 @@ const QUARANTINE_ALARM_METRIC = 'Webhooks';
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-const emit = (dimensions: Record<string, string>, name: string, unit: Unit, value: number): void => {
-  const single = metrics.singleMetric();
-  single.addDimensions(dimensions);
-  single.addMetric(name, unit, value);
-};
+/**
+ * A batch's metrics, summed per dimension set and flushed once when the batch ends: one EMF line per
+ * dimension set instead of one `singleMetric()` per record and metric (each builds a Metrics
+ * instance and a Console). Sums are what the dashboards and alarms read; latencies keep every value
+ * (EMF takes a list). The flush uses the one shared instance synchronously (add, then publish), as
+ * the ingest does, so nothing else can slip its metrics in between.
+ */
+class BatchMetrics {
+  private readonly sets = new Map<
+    string,
+    { dimensions: Record<string, string>; metrics: Map<string, { unit: Unit; values: number[] }> }
+  >();
+  add(dimensions: Record<string, string>, name: string, unit: Unit, value: number, keepEach = false): void {
+    const key = JSON.stringify(dimensions);
+    let set = this.sets.get(key);
+    if (set === undefined) {
+      set = { dimensions, metrics: new Map() };
+      this.sets.set(key, set);
+    }
+    const metric = set.metrics.get(name);
+    if (metric === undefined) set.metrics.set(name, { unit, values: [value] });
+    else if (keepEach) metric.values.push(value);
+    else metric.values[0]! += value;
+  }
+  flush(): void {
+    for (const set of this.sets.values()) {
+      metrics.addDimensions(set.dimensions);
+      for (const [name, metric] of set.metrics)
+        for (const value of metric.values) metrics.addMetric(name, metric.unit, value);
+      metrics.publishStoredMetrics();
+    }
+    this.sets.clear();
+  }
+}
 
 const runLanes = async <T>(
   lanes: T[][],
@@ -88,6 +117,8 @@ export const sqsWorker =
   async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const now = options.now ?? (() => new Date());
     const failures: string[] = [];
+    const batchMetrics = new BatchMetrics();
+    const emit = batchMetrics.add.bind(batchMetrics);
     const lanes = new Map<string, { record: SQSRecord; envelope: Envelope; prepared: PreparedRecord }[]>();
     for (const record of event.Records) {
       try {
@@ -107,11 +138,12 @@ export const sqsWorker =
       try {
         const result = await prepared.run();
         const latency = now().getTime() - Date.parse(envelope.receivedAt);
-        logger.info('record stored', {
-          ...prepared.keys,
-          outcome: result.outcome,
-          write_units: result.writeUnits,
-        });
+        if (infoLogsEnabled)
+          logger.info('record stored', {
+            ...prepared.keys,
+            outcome: result.outcome,
+            write_units: result.writeUnits,
+          });
         emit({ event: prepared.metricEvent, outcome: result.outcome }, 'Records', MetricUnit.Count, 1);
         emit({ event: prepared.metricEvent }, 'WriteUnits', MetricUnit.Count, result.writeUnits);
         // A misfit only the full schema catches (the ingest checks keys only): count it where the
@@ -124,12 +156,13 @@ export const sqsWorker =
             1,
           );
         if (Number.isFinite(latency))
-          emit({ event: prepared.metricEvent }, 'EndToEndLatency', MetricUnit.Milliseconds, latency);
+          emit({ event: prepared.metricEvent }, 'EndToEndLatency', MetricUnit.Milliseconds, latency, true);
       } catch (error) {
         logger.error('record failed, will be retried', { ...prepared.keys, error: describeError(error) });
         emit({ event: prepared.metricEvent, outcome: 'failed' }, 'Records', MetricUnit.Count, 1);
         failures.push(record.messageId);
       }
     });
+    batchMetrics.flush();
     return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
   };
