@@ -159,6 +159,9 @@ export const startPoller = (options: PollerOptions): Poller => {
     const batch = await receive(options.batchSize, options.waitTimeSeconds ?? 20);
     if (batch.length === 0) return batch;
     const deadline = Date.now() + options.maximumBatchingWindowSeconds * 1000;
+    // Empty polls back off (25, 50, 100, 200 ms): a quiet queue costs a few requests per window,
+    // not one every few milliseconds, and a busy one fills the batch on the first tries.
+    let pause = 25;
     while (running && batch.length < options.batchSize && Date.now() < deadline) {
       let more: Message[];
       try {
@@ -166,7 +169,10 @@ export const startPoller = (options: PollerOptions): Poller => {
       } catch {
         break; // keep what we hold: it is invisible to everyone else until its timeout
       }
-      if (more.length === 0) await sleep(Math.min(50, Math.max(0, deadline - Date.now())));
+      if (more.length === 0) {
+        await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
+        pause = Math.min(200, pause * 2);
+      } else pause = 25;
       batch.push(...more);
     }
     return batch;
