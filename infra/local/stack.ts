@@ -258,7 +258,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     [dynamo, sqsEmulator] = await Promise.all([
       startDynamoDbLocal(inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
       // fauxqs on its own thread: its HTTP server and queue work leave this event loop to the
-      // ingest, the pollers and the workers (the bench's end-to-end throughput doubled-checked this).
+      // ingest, the pollers and the workers.
       startSqsEmulatorThread(inMemory ? {} : { dataDir: join(dataDir, 'sqs') }),
     ]);
     dynamodb = localDynamoDbClient(dynamo.endpoint);
