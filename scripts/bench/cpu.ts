@@ -18,6 +18,7 @@ interface ProbeOutput {
   payloadBytes: number[];
   largeBytes: number;
   typical: { ingestUs: number[]; floorUs: number[] };
+  hmacUs: number[];
   large: { ingestUs: number[]; floorUs: number[] };
   sent: number;
 }
@@ -35,6 +36,9 @@ export interface CpuResult {
   payloadBytesMedian: number;
   core: CpuSideBySide;
   deployed: CpuSideBySide;
+  /** HMAC-SHA256 of the same bodies alone (µs/event), and as a share of the floor. */
+  hmacUsPerEvent: number;
+  hmacShareOfFloor: number;
   largeBytes: number;
   largeCore: CpuSideBySide;
   /** Where the ingest's core time goes (self time under handleWebhook, by module), unbundled source. */
@@ -109,6 +113,8 @@ export const benchCpu = async (options: { blocks: number; outRoot: string }): Pr
     payloadBytesMedian: median(core.payloadBytes),
     core: summarise(core.typical),
     deployed: summarise(deployed.typical),
+    hmacUsPerEvent: round(median(core.hmacUs)),
+    hmacShareOfFloor: round(median(core.hmacUs) / median(core.typical.floorUs), 3),
     largeBytes: core.largeBytes,
     largeCore: summarise(core.large),
     ingestProfile: profile.byModule.map((entry) => ({
