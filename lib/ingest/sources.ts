@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import { ConfigError } from '../errors.ts';
 
 /**
@@ -19,32 +18,59 @@ export interface SourceConfig {
 export type Sources = ReadonlyMap<string, SourceConfig>;
 
 /** URL path segment rules: keeps names safe in logs, metrics dimensions and message attributes. */
-const SourceNameSchema = v.pipe(
-  v.string(),
-  v.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'source names are 1-64 letters, digits, "-" or "_"'),
-);
-const SecretSchema = v.pipe(v.string(), v.minLength(1, 'a secret must not be empty'));
+const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** A URL token is the whole credential, so it must be long enough not to be guessed. */
-const TokenSchema = v.pipe(v.string(), v.minLength(16, 'a token must be at least 16 characters'));
+const MIN_TOKEN_LENGTH = 16;
+const FULL_FORM_KEYS = new Set(['secrets', 'secret', 'token', 'accountId']);
 
-const FullSourceSchema = v.strictObject({
-  secrets: v.optional(v.union([SecretSchema, v.array(SecretSchema)])),
-  /** Alias of `secrets`, as the local stack also reads it. */
-  secret: v.optional(SecretSchema),
-  token: v.optional(v.union([TokenSchema, v.array(TokenSchema)])),
-  accountId: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-});
+// Validated by hand rather than with valibot: this runs in the ingest's cold start, where loading
+// valibot measurably costs milliseconds (npm run bench, budget a). Messages name paths, never values.
 
-const SourceEntrySchema = v.union([
-  SecretSchema,
-  v.pipe(v.array(SecretSchema), v.minLength(1, 'a source needs at least one secret')),
-  FullSourceSchema,
-]);
+/** One string or a non-empty list of strings, each passing `valid`; problems are pushed, not thrown. */
+const stringList = (
+  value: unknown,
+  path: string,
+  valid: (item: string) => string | null,
+  problems: string[],
+): string[] => {
+  const items = typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
+  if (items === null || items.length === 0) {
+    problems.push(`${path}: expected a string or a non-empty list of strings`);
+    return [];
+  }
+  items.forEach((item, index) => {
+    const problem = typeof item === 'string' ? valid(item) : 'expected a string';
+    if (problem !== null) problems.push(`${Array.isArray(value) ? `${path}.${index}` : path}: ${problem}`);
+  });
+  return items.filter((item): item is string => typeof item === 'string');
+};
 
-const SourcesSchema = v.record(SourceNameSchema, SourceEntrySchema);
+const secretProblem = (secret: string): string | null =>
+  secret === '' ? 'a secret must not be empty' : null;
+const tokenProblem = (token: string): string | null =>
+  token.length < MIN_TOKEN_LENGTH ? `a token must be at least ${MIN_TOKEN_LENGTH} characters` : null;
 
-const asList = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : typeof value === 'string' ? [value] : value;
+const sourceEntry = (name: string, entry: unknown, problems: string[]): SourceConfig => {
+  if (typeof entry === 'string' || Array.isArray(entry))
+    return { secrets: stringList(entry, name, secretProblem, problems), tokens: [], accountId: null };
+  if (typeof entry !== 'object' || entry === null) {
+    problems.push(`${name}: expected a secret, a list of secrets or {secrets, token, accountId}`);
+    return { secrets: [], tokens: [], accountId: null };
+  }
+  const full = entry as Record<string, unknown>;
+  for (const key of Object.keys(full))
+    if (!FULL_FORM_KEYS.has(key)) problems.push(`${name}.${key}: unknown key`);
+  const list = (key: string, valid: (item: string) => string | null): string[] =>
+    full[key] === undefined ? [] : stringList(full[key], `${name}.${key}`, valid, problems);
+  const accountId = full.accountId;
+  if (accountId !== undefined && !(Number.isInteger(accountId) && (accountId as number) >= 1))
+    problems.push(`${name}.accountId: expected a whole number of at least 1`);
+  return {
+    secrets: [...list('secrets', secretProblem), ...list('secret', secretProblem)],
+    tokens: list('token', tokenProblem),
+    accountId: typeof accountId === 'number' ? accountId : null,
+  };
+};
 
 /**
  * Parses and validates the sources JSON. Throws ConfigError (naming the offending source, never a
@@ -59,27 +85,19 @@ export const parseSources = (json: string): Sources => {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ConfigError('webhook secrets must be a JSON object such as {"acme":"s3cret"}');
-  const parsed = v.safeParse(SourcesSchema, raw);
-  if (!parsed.success) {
-    const details = parsed.issues
-      .map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`)
-      .join('; ');
-    throw new ConfigError(`webhook secrets are invalid: ${details}`);
-  }
+  const problems: string[] = [];
   const sources = new Map<string, SourceConfig>();
-  for (const [name, entry] of Object.entries(parsed.output)) {
-    const config: SourceConfig =
-      typeof entry === 'string' || Array.isArray(entry)
-        ? { secrets: asList(entry), tokens: [], accountId: null }
-        : {
-            secrets: [...asList(entry.secrets), ...asList(entry.secret)],
-            tokens: asList(entry.token),
-            accountId: entry.accountId ?? null,
-          };
+  for (const [name, entry] of Object.entries(raw)) {
+    if (!SOURCE_NAME.test(name)) {
+      problems.push(`${JSON.stringify(name)}: source names are 1-64 letters, digits, "-" or "_"`);
+      continue;
+    }
+    const config = sourceEntry(name, entry, problems);
     if (config.secrets.length === 0 && config.tokens.length === 0)
-      throw new ConfigError(`webhook source ${name} has neither a secret nor a token`);
+      problems.push(`${name}: has neither a secret nor a token`);
     sources.set(name, config);
   }
+  if (problems.length > 0) throw new ConfigError(`webhook secrets are invalid: ${problems.join('; ')}`);
   if (sources.size === 0) throw new ConfigError('webhook secrets name no source');
   return sources;
 };
