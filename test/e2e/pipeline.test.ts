@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { contactView, conversationView } from '../../lib/cli/views.ts';
 import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
 import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
 import { story } from '../fixtures/payloads.ts';
+import { run } from '../support/run.ts';
 import {
   buildStory,
   type Delivery,
@@ -91,23 +91,7 @@ const shuffled = <T>(items: readonly T[], seed: number): T[] => {
 
 /** Runs `npx mhub` as a user would. Asynchronous: this process serves the stack's HTTP endpoint. */
 const mhub = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('npx', ['mhub', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, MHUB_DATA_DIR: dataDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  run('npx', ['mhub', ...args], { cwd: repoRoot, env: { ...process.env, MHUB_DATA_DIR: dataDir, ...env } });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'mhub-e2e-'));

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JAVA_MISSING_MESSAGE } from '../../infra/local/emulators.ts';
 import { repoRoot } from '../../infra/local/state.ts';
+import { run } from '../support/run.ts';
 
 /** `npm start`'s failures at start-up: one clear line on stderr, exit code 1, no Java started. */
 
@@ -16,22 +16,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const start = (env: NodeJS.ProcessEnv, args: string[] = []) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/start.ts', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, MHUB_DATA_DIR: dataDir, WEBHOOK_SECRETS: '', PORT: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  run(process.execPath, ['scripts/start.ts', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, MHUB_DATA_DIR: dataDir, WEBHOOK_SECRETS: '', PORT: '', ...env },
   });
 
 describe('npm start refuses to start, in one line', () => {
