@@ -92,7 +92,8 @@ export interface RawEvent extends RawEventSummary {
   expires_at: number;
 }
 
-const summaryFields = [
+/** The attributes of a raw event's summary: what listings read (and project), never the body. */
+export const rawEventSummaryFields = [
   'event_id',
   'event',
   'source',
@@ -109,7 +110,7 @@ export const getRawEvent = async (deps: StoreDeps, args: { eventId: string }): P
   const body =
     item.body_gz instanceof Uint8Array ? gunzipSync(item.body_gz).toString('utf8') : String(item.body ?? '');
   return {
-    ...(pick(item, summaryFields) as unknown as RawEventSummary),
+    ...(pick(item, rawEventSummaryFields) as unknown as RawEventSummary),
     issues: (item.issues as string | undefined) ?? null,
     body,
     body_omitted: item.body_omitted === true,
@@ -173,7 +174,7 @@ const listByTime = async (
     limit: args.limit ?? 50,
     ...(filter === undefined ? {} : { filter }),
   });
-  return items.map((item) => pick(item, summaryFields) as unknown as RawEventSummary);
+  return items.map((item) => pick(item, rawEventSummaryFields) as unknown as RawEventSummary);
 };
 
 /**

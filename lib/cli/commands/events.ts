@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { listRawEvents, type RawEventSummary } from '../../store/raw-event.ts';
+import { listRawEvents, type RawEventSummary, rawEventSummaryFields } from '../../store/raw-event.ts';
 import type { StoreDeps } from '../../store/write.ts';
 import { type Io, printJson, table } from '../io.ts';
 
@@ -16,16 +16,6 @@ export interface EventsOptions {
   since?: string | undefined;
   limit: number;
 }
-
-const summaryFields = [
-  'event_id',
-  'event',
-  'source',
-  'account_id',
-  'received_at',
-  'sender_timestamp',
-  'outcome',
-];
 
 const scanRawEvents = async (store: StoreDeps, options: EventsOptions): Promise<RawEventSummary[]> => {
   const found: RawEventSummary[] = [];
@@ -43,7 +33,7 @@ const scanRawEvents = async (store: StoreDeps, options: EventsOptions): Promise<
     names['#received'] = 'received_at';
     values[':since'] = { S: options.since };
   }
-  summaryFields.forEach((field, index) => {
+  rawEventSummaryFields.forEach((field, index) => {
     names[`#f${index}`] = field;
   });
   do {
@@ -53,7 +43,7 @@ const scanRawEvents = async (store: StoreDeps, options: EventsOptions): Promise<
         FilterExpression: filter,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
-        ProjectionExpression: summaryFields.map((_, index) => `#f${index}`).join(', '),
+        ProjectionExpression: rawEventSummaryFields.map((_, index) => `#f${index}`).join(', '),
         ExclusiveStartKey: startKey,
       }),
     );
