@@ -9,7 +9,8 @@ import {
   MessageUpdatedSchema,
   WebwidgetTriggeredSchema,
 } from '../schemas/events.ts';
-import { type KeyRules, keyRules } from '../schemas/keys.ts';
+import { keyPredicates } from '../schemas/key-specs.ts';
+import { keyRules } from '../schemas/keys.ts';
 import { type EventRoute, type HandledEventName, routeOfEvent } from './catalog.ts';
 import type { ContactEvent, ConversationEvent, MessageEvent, WidgetTriggeredEvent } from './types.ts';
 
@@ -37,43 +38,20 @@ export interface RegistryEntry<E extends HandledEventName> {
   schema: v.GenericSchema<unknown, EventOf<E>>;
 }
 
-/** The compiled key predicates, kept beside the registry: the ingest's fast path. */
-const keyChecks = {} as Record<HandledEventName, (payload: unknown) => boolean>;
-
 const entry = <E extends HandledEventName>(
   event: E,
-  keys: KeyRules,
   schema: v.GenericSchema<unknown, EventOf<E>>,
-): RegistryEntry<E> => {
-  keyChecks[event] = keys.check;
-  return { event, route: routeOfEvent(event), keySchema: keys.schema, schema };
-};
+): RegistryEntry<E> => ({ event, route: routeOfEvent(event), keySchema: keyRules(event).schema, schema });
 
 export const eventRegistry: { readonly [E in HandledEventName]: RegistryEntry<E> } = {
-  conversation_created: entry(
-    'conversation_created',
-    keyRules('conversation_created'),
-    ConversationCreatedSchema,
-  ),
-  conversation_updated: entry(
-    'conversation_updated',
-    keyRules('conversation_updated'),
-    ConversationUpdatedSchema,
-  ),
-  conversation_status_changed: entry(
-    'conversation_status_changed',
-    keyRules('conversation_status_changed'),
-    ConversationStatusChangedSchema,
-  ),
-  message_created: entry('message_created', keyRules('message_created'), MessageCreatedSchema),
-  message_updated: entry('message_updated', keyRules('message_updated'), MessageUpdatedSchema),
-  webwidget_triggered: entry(
-    'webwidget_triggered',
-    keyRules('webwidget_triggered'),
-    WebwidgetTriggeredSchema,
-  ),
-  contact_created: entry('contact_created', keyRules('contact_created'), ContactCreatedSchema),
-  contact_updated: entry('contact_updated', keyRules('contact_updated'), ContactUpdatedSchema),
+  conversation_created: entry('conversation_created', ConversationCreatedSchema),
+  conversation_updated: entry('conversation_updated', ConversationUpdatedSchema),
+  conversation_status_changed: entry('conversation_status_changed', ConversationStatusChangedSchema),
+  message_created: entry('message_created', MessageCreatedSchema),
+  message_updated: entry('message_updated', MessageUpdatedSchema),
+  webwidget_triggered: entry('webwidget_triggered', WebwidgetTriggeredSchema),
+  contact_created: entry('contact_created', ContactCreatedSchema),
+  contact_updated: entry('contact_updated', ContactUpdatedSchema),
 };
 
 /** One validation issue, readable by an operator: where (`conversation.messages[0].id`), what, expected/received. */
@@ -142,7 +120,7 @@ const run = <T>(schema: v.GenericSchema<unknown, T>, payload: unknown): Validati
 
 /** Ingest: cheap check of the event name and the ids/key types workers need. The value is the (loose) payload. */
 export const checkKeys = (event: HandledEventName, payload: unknown): ValidationResult<unknown> =>
-  keyChecks[event](payload) ? { ok: true, value: payload } : run(eventRegistry[event].keySchema, payload);
+  keyPredicates[event](payload) ? { ok: true, value: payload } : run(eventRegistry[event].keySchema, payload);
 
 /** Workers: validate and normalise a payload into its `types.ts` form, or say why it misfits. */
 export const normaliseEvent = <E extends HandledEventName>(

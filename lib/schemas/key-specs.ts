@@ -48,7 +48,7 @@ const toCheck = (spec: Spec): Check => {
   return (x) => x == null || x === '' || object(x);
 };
 /** Mirrors valibot's object check: any non-null object (arrays included), each entry by its rule. */
-export const objectCheck = (entries: Entries): Check => {
+const objectCheck = (entries: Entries): Check => {
   const keys = Object.keys(entries);
   const checks = keys.map((key) => toCheck(entries[key]!));
   return (x) => {
@@ -61,7 +61,7 @@ export const objectCheck = (entries: Entries): Check => {
 
 const withId: Spec = { object: { id: 'id' }, presence: 'blankable' };
 
-export const conversationKeys: Entries = {
+const conversationKeys: Entries = {
   id: 'id',
   display_id: 'id?',
   account_id: 'id?',
@@ -80,7 +80,7 @@ export const conversationKeys: Entries = {
   messages: { list: { id: 'id', message_type: 'message_type' } },
 };
 
-export const messageKeys: Entries = {
+const messageKeys: Entries = {
   id: 'id',
   message_type: 'message_type',
   content: 'string?',
@@ -99,7 +99,7 @@ export const messageKeys: Entries = {
   attachments: { list: { id: 'id' } },
 };
 
-export const contactKeys: Entries = {
+const contactKeys: Entries = {
   id: 'id',
   account: withId,
   account_id: 'id?',
@@ -108,7 +108,7 @@ export const contactKeys: Entries = {
   email: 'string?',
 };
 
-export const webwidgetKeys: Entries = {
+const webwidgetKeys: Entries = {
   id: 'id',
   source_id: 'string?',
   contact: { object: { id: 'id', account: withId, account_id: 'id?' }, presence: 'required' },
@@ -117,12 +117,11 @@ export const webwidgetKeys: Entries = {
   current_conversation: { object: { id: 'id', status: 'string' }, presence: 'blankable' },
 };
 
-const conversationEntries = conversationKeys;
 /** Each handled event's key entries (beside `event`, which must equal the name). */
 export const keyEntries: Record<HandledEventName, Entries> = {
-  conversation_created: conversationEntries,
-  conversation_updated: conversationEntries,
-  conversation_status_changed: conversationEntries,
+  conversation_created: conversationKeys,
+  conversation_updated: conversationKeys,
+  conversation_status_changed: conversationKeys,
   message_created: messageKeys,
   message_updated: messageKeys,
   webwidget_triggered: webwidgetKeys,
