@@ -9,6 +9,7 @@ import {
 import { keys } from '../../infra/table.ts';
 import type { RouteName } from '../events/catalog.ts';
 import type { BodyEncoding, OutgoingAttributes } from '../events/envelope.ts';
+import { queryItems } from '../store/read.ts';
 import {
   bodyText,
   isAlreadyStored,
@@ -83,23 +84,13 @@ const readHead = (
 });
 
 const readParts = async (store: SpilloverStore, head: StoredSpillover): Promise<Buffer[]> => {
-  const parts: Buffer[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await store.dynamodb.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': keys.partition },
-        ExpressionAttributeValues: { ':pk': { S: partPartition(head.receivedAt, head.eventId) } },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) parts.push(Buffer.from(item.body?.B ?? new Uint8Array()));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return parts;
+  const items = await queryItems(store, {
+    keyCondition: '#pk = :pk',
+    names: { '#pk': keys.partition },
+    values: { ':pk': partPartition(head.receivedAt, head.eventId) },
+    consistent: true,
+  });
+  return items.map((item) => Buffer.from((item.body as Uint8Array | undefined) ?? new Uint8Array()));
 };
 
 /**

@@ -24,6 +24,8 @@ export interface QuerySpec {
   ascending?: boolean;
   /** Stop once this many items (after the filter) are collected. */
   limit?: number;
+  /** Strongly consistent read (base table only). */
+  consistent?: boolean;
 }
 
 /** Runs a Query to the end (or to `limit` matching items), following LastEvaluatedKey. */
@@ -40,6 +42,7 @@ export const queryItems = async (deps: StoreDeps, spec: QuerySpec): Promise<Item
         ExpressionAttributeNames: spec.names,
         ExpressionAttributeValues: marshall(spec.values),
         ScanIndexForward: spec.ascending ?? true,
+        ConsistentRead: spec.consistent,
         ExclusiveStartKey: startKey,
         // Without a filter, ask for no more than we need; with one, read pages and filter.
         Limit: spec.filter === undefined && spec.limit !== undefined ? spec.limit - items.length : undefined,
