@@ -20,21 +20,6 @@ export interface WebhookResponse {
   body: string;
 }
 
-/** Header names lower-cased (API Gateway v2 already does; the local server and tests may not). */
-export const lowerCaseHeaders = (
-  headers: Readonly<Record<string, string | undefined>> | undefined,
-): Record<string, string | undefined> => {
-  const result: Record<string, string | undefined> = {};
-  if (headers === undefined || headers === null) return result;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || value === null) continue;
-    const lower = name.toLowerCase();
-    // Repeated headers are comma-joined, as API Gateway v2 does.
-    result[lower] = result[lower] === undefined ? String(value) : `${result[lower]},${value}`;
-  }
-  return result;
-};
-
 /**
  * One header, by its lower-case name: a direct look-up (API Gateway v2 already lower-cases names),
  * then a case-insensitive scan for callers that do not (the first match wins).
