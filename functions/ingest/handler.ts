@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
 import { jsonResponse } from '../../lib/ingest/http.ts';
 import { logger } from '../../lib/observability.ts';
+import { deliveryHeader } from '../../lib/signing.ts';
 import { ingestDeps } from './side-effects.ts';
 
 /** `ANY /webhooks/{source}` (HTTP API, payload v2): decode, run the ingest contract, answer. */
@@ -15,12 +16,19 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
         query: event.queryStringParameters,
         body: event.body,
         isBase64Encoded: event.isBase64Encoded,
+        requestId: event.requestContext?.requestId,
       },
       ingestDeps,
     );
   } catch (error) {
-    // A bug, not client input: still answer in the contract's shape.
-    logger.error('ingest failed unexpectedly', { error: error instanceof Error ? error.name : 'unknown' });
+    // A bug, not client input: still answer in the contract's shape, and log what it was (message
+    // and stack; the Logger formats an Error) with the request's correlation id.
+    const delivery = event.headers?.[deliveryHeader];
+    logger.error('ingest failed unexpectedly', {
+      correlation_id: delivery ?? event.requestContext?.requestId,
+      request_id: event.requestContext?.requestId,
+      error: error instanceof Error ? error : new Error(String(error)),
+    });
     return jsonResponse(500, { status: 'error', error: { code: 'internal', message: 'internal error' } });
   }
 };

@@ -6,14 +6,21 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * caller (the ingest runs its own time-boxed retry loop), so the SDK makes a single attempt.
  * `useQueueUrlAsEndpoint: false` sends to that endpoint rather than to the QueueUrl's host: on AWS
  * both are the regional endpoint, while fauxqs's URLs name `sqs.<region>.localhost`, which may not resolve.
+ *
+ * Time bounds: in @smithy/node-http-handler 4.x `requestTimeout` only logs a warning unless
+ * `throwOnRequestTimeout` is set, so an endpoint that accepts the connection and never answers would
+ * hold the attempt until Lambda's own timeout. With it set, the handler destroys the request at
+ * `requestTimeout` (counted from the request's start until the response headers). On top of that,
+ * every caller aborts each attempt at SQS_ATTEMPT_TIMEOUT_MS through `abortSignal` (lib/ingest/retry.ts),
+ * which also covers reading the response body.
  */
-// Each attempt is bounded by these timeouts, so the ingest's retry loop needs no timer of its own.
 const connectionTimeout = 300;
 const requestTimeout = 500;
-/** The longest one SendMessage attempt can take, ms (see lib/ingest/retry.ts). */
-export const SQS_ATTEMPT_TIMEOUT_MS = connectionTimeout + requestTimeout;
-export const sqsClient = new SQSClient({
+/** The hard deadline of one SendMessage attempt, ms: the abort signal fires here. */
+export const SQS_ATTEMPT_TIMEOUT_MS = 600;
+export const sqsClientConfig = {
   maxAttempts: 1,
   useQueueUrlAsEndpoint: false,
-  requestHandler: { connectionTimeout, requestTimeout },
-});
+  requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true },
+} as const;
+export const sqsClient = new SQSClient(sqsClientConfig);

@@ -11,10 +11,13 @@ import { infoLogsEnabled, logger } from '../observability.ts';
 import { deliveryHeader, signatureHeader, timestampHeader } from '../signing.ts';
 import type { SpilloverRecord } from '../spillover/record.ts';
 import { authenticate } from './authenticate.ts';
+import { withDeadline } from './deadline.ts';
 import { headerValue, isJsonContentType, jsonResponse, rejection, type WebhookResponse } from './http.ts';
 import { type Outcome, recordOutcome } from './outcome.ts';
 import type { SendMessage } from './queue.ts';
 import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget, withRetry } from './retry.ts';
+import { DEFAULT_SPILLOVER_TIMEOUT_MS } from './settings.ts';
+import type { SourcesProvider } from './source-cache.ts';
 import type { Sources } from './sources.ts';
 
 /** The SQS message size limit (body plus attribute names, types and values), bytes. */
@@ -23,7 +26,6 @@ export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Validation issues ride in a message attribute; a misfit must not push its event over the SQS limit. */
 export const MAX_VALIDATION_ISSUES_CHARS = 16 * 1024;
-export const DEFAULT_SPILLOVER_TIMEOUT_MS = 1500;
 export const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 /** One request, as the handler decodes it from API Gateway (or the local server). */
@@ -35,6 +37,8 @@ export interface WebhookRequest {
   query: Readonly<Record<string, string | undefined>> | undefined;
   body: string | undefined;
   isBase64Encoded: boolean;
+  /** API Gateway's request id: the correlation id of log lines written before the event id is known. */
+  requestId?: string | undefined;
 }
 
 /** What the ingest needs to know about payloads; the event registry provides it. */
@@ -48,16 +52,20 @@ export interface PayloadChecks {
 }
 
 export interface IngestDeps {
-  sources: Sources;
+  /** Fixed sources, or a provider that reads them lazily (and may fail: then 503). */
+  sources: Sources | SourcesProvider;
   /** Queue URL of route R is `${queueUrlPrefix}${R}` (infra/naming.ts). */
   queueUrlPrefix: string;
   gzipThresholdBytes: number;
   maxBodyBytes: number;
   sendMessage: SendMessage;
+  /** Stores a spillover record; aborted (and abandoned) when `signal` fires at spilloverTimeoutMs. */
   putSpillover: (record: SpilloverRecord, signal: AbortSignal) => Promise<'stored' | 'duplicate'>;
   checks: PayloadChecks;
   now: () => Date;
+  /** SQS attempts and back-offs; each attempt is aborted at its deadline. */
   sqsRetryBudget?: RetryBudget;
+  /** The spillover write's whole time, ms. */
   spilloverTimeoutMs?: number;
   retryAfterSeconds?: number;
   recordOutcome?: (outcome: Outcome) => void;
@@ -118,11 +126,46 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   if (request.method.toUpperCase() !== 'POST')
     return reject(405, 'method_not_allowed', 'only POST is accepted', { allow: 'POST' });
 
-  const source = request.source === undefined ? undefined : deps.sources.get(request.source);
+  const headers = request.headers;
+  // The correlation id of every log line about this request: the event id (below) once it is
+  // known; before that the delivery id, or the request id API Gateway gave the request.
+  const delivery = headerValue(headers, deliveryHeader)?.trim();
+  const validDelivery = delivery !== undefined && DELIVERY_ID_PATTERN.test(delivery) ? delivery : undefined;
+  // Log keys travel with each line (cheaper than the Logger's per-request key store).
+  const logKeys: Record<string, unknown> = {
+    source: request.source,
+    correlation_id: validDelivery ?? request.requestId,
+  };
+  if (request.requestId !== undefined) logKeys.request_id = request.requestId;
+
+  let sources: Sources;
+  if (typeof deps.sources === 'function') {
+    try {
+      sources = await deps.sources();
+    } catch (error) {
+      logger.error('webhook sources unavailable; request refused with 503', {
+        ...logKeys,
+        error: describe(error),
+        cause: describe((error as { cause?: unknown } | null)?.cause),
+      });
+      record({ outcome: 'unavailable', event: null, spilled: false });
+      return jsonResponse(
+        503,
+        {
+          status: 'unavailable',
+          error: {
+            code: 'unavailable',
+            message: 'the webhook configuration could not be loaded; retry later',
+          },
+        },
+        { 'retry-after': String(deps.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) },
+      );
+    }
+  } else sources = deps.sources;
+
+  const source = request.source === undefined ? undefined : sources.get(request.source);
   if (source === undefined || request.source === undefined)
     return reject(404, 'unknown_source', 'no such webhook source');
-  // Log keys travel with each line (cheaper than the Logger's per-request key store).
-  const logKeys: Record<string, unknown> = { source: request.source };
 
   const rawText = request.body ?? '';
   // UTF-8 takes at most 3 bytes per UTF-16 unit: count exactly only when the bound is not enough.
@@ -134,7 +177,6 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   if (bodyBytes > deps.maxBodyBytes)
     return reject(413, 'payload_too_large', `the body exceeds ${deps.maxBodyBytes} bytes`);
 
-  const headers = request.headers;
   if (!isJsonContentType(headerValue(headers, 'content-type')))
     return reject(415, 'unsupported_media_type', 'content-type must be application/json');
 
@@ -154,6 +196,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
     Math.floor(nowDate.getTime() / 1000),
   );
   if (!auth.ok) {
+    logKeys.correlation_id = validDelivery ?? bodyHash(rawBody);
     logger.warn('webhook refused', { ...logKeys, reason: auth.reason });
     return reject(401, 'unauthorized', 'the request could not be authenticated');
   }
@@ -188,11 +231,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   if (!(ASCII_EVENT_NAME.test(event) || EVENT_NAME_PATTERN.test(event)))
     return reject(400, 'invalid_event', '"event" must be 1-256 printable characters');
 
-  const delivery = headerValue(headers, deliveryHeader)?.trim();
-  const eventId =
-    delivery !== undefined && DELIVERY_ID_PATTERN.test(delivery)
-      ? delivery
-      : createHash('sha256').update(rawBody).digest('hex');
+  const eventId = validDelivery ?? bodyHash(rawBody);
   const accountId = deps.checks.accountIdOf(body) ?? source.accountId;
   logKeys.correlation_id = eventId;
   logKeys.event = event;
@@ -251,7 +290,12 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   const url = queueUrl(deps.queueUrlPrefix, route.route);
   let spilled = false;
   try {
-    await withRetry(() => deps.sendMessage(url, message), deps.sqsRetryBudget ?? DEFAULT_SQS_RETRY_BUDGET);
+    await withRetry(
+      (signal) => deps.sendMessage(url, message, signal),
+      deps.sqsRetryBudget ?? DEFAULT_SQS_RETRY_BUDGET,
+      undefined,
+      'SQS SendMessage',
+    );
   } catch (sendError) {
     logger.warn('SQS refused the event; writing it to the spillover', {
       ...logKeys,
@@ -259,10 +303,17 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
       error: describe(sendError),
     });
     try {
-      const signal = AbortSignal.timeout(deps.spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS);
-      await deps.putSpillover(
-        { route: route.route, eventId, receivedAt: envelope.receivedAt, message },
-        signal,
+      // Settled at the deadline even if the write ignores its signal: a hung DynamoDB must not hold
+      // the answer. A write that lands after it is swept like any other (at least once, never half:
+      // a multi-part record is one transaction).
+      await withDeadline(
+        deps.spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS,
+        'spillover write',
+        (signal) =>
+          deps.putSpillover(
+            { route: route.route, eventId, receivedAt: envelope.receivedAt, message },
+            signal,
+          ),
       );
       spilled = true;
     } catch (spillError) {
@@ -292,6 +343,8 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   else if (infoLogsEnabled) logger.info('webhook accepted', logKeys);
   return jsonResponse(202, { status: route.status, id: eventId, event, ...(spilled ? { spilled } : {}) });
 };
+
+const bodyHash = (rawBody: Buffer | string): string => createHash('sha256').update(rawBody).digest('hex');
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);

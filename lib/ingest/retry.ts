@@ -1,6 +1,10 @@
+import { withDeadline } from './deadline.ts';
+
 /**
- * A time-boxed retry loop for the ingest's SQS send (and the sweeper's). The sender gives us 5 s and
- * never retries, so every attempt, back-off and the spillover fallback must fit well inside that.
+ * A time-boxed retry loop for the ingest's SQS send and spillover write (and the sweeper's and the
+ * CLI's sends). The sender gives us 5 s and never retries, so every attempt, back-off and the
+ * spillover fallback must fit well inside that: each attempt gets an AbortSignal and a hard
+ * deadline, and the loop as a whole never runs past `totalMs`.
  */
 export interface RetryBudget {
   /** Total wall time for all attempts and back-offs, ms. */
@@ -10,18 +14,21 @@ export interface RetryBudget {
   /** Upper bound of one back-off, ms. */
   maxDelayMs: number;
   /**
-   * The longest one attempt can take, ms: the client's own connection and request timeouts bound
-   * it. A retry starts only if its back-off plus a whole attempt still fits in the budget.
+   * The longest one attempt may take, ms: it is aborted at that deadline (or at the end of the
+   * budget, whichever comes first). Default: the rest of the budget.
    */
   attemptTimeoutMs?: number;
 }
 
 export const DEFAULT_SQS_RETRY_BUDGET: RetryBudget = {
-  totalMs: 1500,
+  totalMs: 1200,
   baseDelayMs: 25,
   maxDelayMs: 400,
-  attemptTimeoutMs: 800,
+  attemptTimeoutMs: 600,
 };
+
+/** A retry only starts when at least this much of the budget is left for it, ms. */
+const MIN_ATTEMPT_MS = 100;
 
 export interface RetryClock {
   now: () => number;
@@ -88,23 +95,28 @@ export const isRetryableError = (error: unknown): boolean => {
 
 /**
  * Runs `attempt` until it succeeds, a non-retryable error occurs, or the budget is spent; throws the
- * last error. No timer is armed on the happy path: each attempt is bounded by its client's own
- * timeouts (`attemptTimeoutMs`), and a retry starts only when it can finish inside the budget.
+ * last error. Each attempt gets a signal that aborts at min(attemptTimeoutMs, end of budget) and is
+ * settled by then even if the work ignores the signal (a socket that accepts and never answers must
+ * not hold the answer). A retry starts only when its back-off leaves a useful attempt in the budget.
  */
 export const withRetry = async <T>(
-  attempt: () => Promise<T>,
+  attempt: (signal: AbortSignal) => Promise<T>,
   budget: RetryBudget = DEFAULT_SQS_RETRY_BUDGET,
   clock: RetryClock = systemClock,
+  what = 'attempt',
 ): Promise<T> => {
   const deadline = clock.now() + budget.totalMs;
+  const attemptCap = budget.attemptTimeoutMs ?? budget.totalMs;
+  const minimum = Math.min(attemptCap, MIN_ATTEMPT_MS);
   for (let attemptIndex = 0; ; attemptIndex++) {
     try {
-      return await attempt();
+      const ms = Math.min(attemptCap, deadline - clock.now());
+      return await withDeadline(ms, what, attempt);
     } catch (error) {
       if (!isRetryableError(error)) throw error;
       const ceiling = Math.min(budget.maxDelayMs, budget.baseDelayMs * 2 ** attemptIndex);
       const delay = Math.floor(clock.random() * ceiling);
-      if (clock.now() + delay + (budget.attemptTimeoutMs ?? budget.baseDelayMs) >= deadline) throw error;
+      if (clock.now() + delay + minimum > deadline) throw error;
       await clock.sleep(delay);
     }
   }

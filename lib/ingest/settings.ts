@@ -1,6 +1,5 @@
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../events/envelope.ts';
-import { parseSources, type Sources } from './sources.ts';
 
 /**
  * The ingest's configuration, read from the environment once per cold start and validated, so a
@@ -14,10 +13,24 @@ export interface IngestSettings {
   maxBodyBytes: number;
   /** Total time for SQS attempts and back-offs, before falling back to the spillover. */
   sqsRetryBudgetMs: number;
-  /** Time for the spillover write. Budget + this stays well inside the sender's 5 s timeout. */
+  /** Time for the spillover write (all its attempts). */
   spilloverTimeoutMs: number;
+  /** How long sources read from the SSM parameter are reused before they are read again, ms. */
+  secretsTtlMs: number;
   secrets: { from: 'env'; json: string } | { from: 'parameter'; name: string };
 }
+
+/** The ingest answers every request within this, ms, whatever hangs (the sender waits 5 s). */
+export const ANSWER_BOUND_MS = 3500;
+/** Deadline of one read of the sources through the extension, ms (first invoke, then once per TTL). */
+export const SECRETS_LOAD_TIMEOUT_MS = 800;
+/** Room kept for everything else a request does (parse, verify, encode), ms. */
+const PROCESSING_ALLOWANCE_MS = 200;
+export const DEFAULT_SQS_RETRY_BUDGET_MS = 1200;
+export const DEFAULT_SPILLOVER_TIMEOUT_MS = 1200;
+/** Name and default of the sources' cache TTL setting (set by infra on the ingest function). */
+export const SECRETS_TTL_SETTING = 'WEBHOOK_SECRETS_TTL_MS';
+export const DEFAULT_SECRETS_TTL_MS = 5 * 60 * 1000;
 
 /** Lambda's synchronous payload limit is 6 MB and base64 adds a third: 4 MiB raw still fits. */
 const MAX_RAW_LIMIT = 4 * 1024 * 1024;
@@ -62,6 +75,17 @@ export const readIngestSettings = (env: NodeJS.ProcessEnv): IngestSettings => {
   const maxBodyBytes = wholeNumber(env, 'MAX_BODY_BYTES', 1, MAX_RAW_LIMIT, problems);
   const sqsRetryBudgetMs = wholeNumber(env, 'SQS_RETRY_BUDGET_MS', 50, 3000, problems);
   const spilloverTimeoutMs = wholeNumber(env, 'SPILLOVER_TIMEOUT_MS', 100, 2000, problems);
+  const secretsTtlMs = wholeNumber(env, SECRETS_TTL_SETTING, 0, 24 * 60 * 60 * 1000, problems);
+  // Secrets load + SQS + spillover, one after another, must still answer within ANSWER_BOUND_MS.
+  const worstCaseMs =
+    SECRETS_LOAD_TIMEOUT_MS +
+    (sqsRetryBudgetMs ?? DEFAULT_SQS_RETRY_BUDGET_MS) +
+    (spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS) +
+    PROCESSING_ALLOWANCE_MS;
+  if (worstCaseMs > ANSWER_BOUND_MS)
+    problems.push(
+      `SQS_RETRY_BUDGET_MS + SPILLOVER_TIMEOUT_MS must be at most ${ANSWER_BOUND_MS - SECRETS_LOAD_TIMEOUT_MS - PROCESSING_ALLOWANCE_MS} (the ${ANSWER_BOUND_MS} ms answer bound)`,
+    );
   if (problems.length > 0) throw new ConfigError(`ingest configuration is invalid: ${problems.join('; ')}`);
 
   let secrets: IngestSettings['secrets'];
@@ -78,8 +102,9 @@ export const readIngestSettings = (env: NodeJS.ProcessEnv): IngestSettings => {
     tableName: tableName as string,
     gzipThresholdBytes: gzipThresholdBytes ?? DEFAULT_GZIP_THRESHOLD_BYTES,
     maxBodyBytes: maxBodyBytes ?? MAX_RAW_LIMIT,
-    sqsRetryBudgetMs: sqsRetryBudgetMs ?? 1500,
-    spilloverTimeoutMs: spilloverTimeoutMs ?? 1500,
+    sqsRetryBudgetMs: sqsRetryBudgetMs ?? DEFAULT_SQS_RETRY_BUDGET_MS,
+    spilloverTimeoutMs: spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS,
+    secretsTtlMs: secretsTtlMs ?? DEFAULT_SECRETS_TTL_MS,
     secrets,
   };
 };
@@ -95,17 +120,24 @@ export interface ParameterFetchDeps {
 /**
  * Reads an SSM SecureString through the AWS Parameters and Secrets Lambda Extension (a layer, see
  * serverless.yml) over its localhost HTTP API: no SSM SDK in the bundle, and the extension caches.
+ * The extension can only be called during INVOKE, not during INIT
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-integration-lambda-extensions.html,
+ * "How the extension works"), so this runs from a request, never at import. Bounded by `signal`:
+ * the caller's deadline covers every try, and a 400 (extension still starting) is retried until then.
  */
-export const fetchParameterViaExtension = async (name: string, deps: ParameterFetchDeps): Promise<string> => {
+export const fetchParameterViaExtension = async (
+  name: string,
+  deps: ParameterFetchDeps,
+  signal: AbortSignal = AbortSignal.timeout(SECRETS_LOAD_TIMEOUT_MS),
+): Promise<string> => {
   if (deps.sessionToken === undefined) throw new ConfigError('AWS_SESSION_TOKEN is not set; cannot read SSM');
   const url = `http://localhost:${deps.port ?? 2773}/systemsmanager/parameters/get?name=${encodeURIComponent(name)}&withDecryption=true`;
   let lastError: unknown;
-  // The extension can take a moment to start listening at cold start.
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 5 && !signal.aborted; attempt++) {
     try {
       const response = await deps.fetch(url, {
         headers: { 'X-Aws-Parameters-Secrets-Token': deps.sessionToken },
-        signal: AbortSignal.timeout(1000),
+        signal,
       });
       if (response.ok) {
         const json = (await response.json()) as { Parameter?: { Value?: unknown } };
@@ -113,23 +145,17 @@ export const fetchParameterViaExtension = async (name: string, deps: ParameterFe
         if (typeof value !== 'string') throw new ConfigError(`SSM parameter ${name} has no string value`);
         return value;
       }
+      await response.body?.cancel();
       // 400 while the extension is still starting; 403/404 will not heal, but a retry costs little.
       lastError = new ConfigError(`SSM parameter ${name}: the extension answered ${response.status}`);
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       lastError = error;
     }
-    await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    if (signal.aborted) break;
+    await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
   }
   throw new ConfigError(`SSM parameter ${name} could not be read through the extension`, {
-    cause: lastError,
+    cause: lastError ?? signal.reason,
   });
 };
-
-/** The configured sources, from the environment JSON or (on AWS) the SSM parameter. */
-export const loadSources = async (settings: IngestSettings, deps: ParameterFetchDeps): Promise<Sources> =>
-  parseSources(
-    settings.secrets.from === 'env'
-      ? settings.secrets.json
-      : await fetchParameterViaExtension(settings.secrets.name, deps),
-  );

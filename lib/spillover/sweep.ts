@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { queueUrl } from '../../infra/naming.ts';
-import type { SendMessage } from '../ingest/queue.ts';
-import { type RetryBudget, withRetry } from '../ingest/retry.ts';
+import { deliverMessage, REDRIVE_RETRY_BUDGET, type SendMessage } from '../ingest/queue.ts';
+import type { RetryBudget } from '../ingest/retry.ts';
 import { logger } from '../observability.ts';
 import {
   deleteSpillover,
@@ -19,6 +19,7 @@ export interface SweepDeps {
   maxRecords?: number;
   /** Returns true when the run must stop taking new pages (e.g. the Lambda is near its timeout). */
   shouldStop?: () => boolean;
+  /** Per record; each attempt is aborted at its deadline. Default REDRIVE_RETRY_BUDGET. */
   retryBudget?: RetryBudget;
 }
 
@@ -28,8 +29,6 @@ export interface SweepResult {
   /** Records left alone because their parts are missing: need an operator. */
   incomplete: number;
 }
-
-const SWEEP_RETRY_BUDGET: RetryBudget = { totalMs: 5000, baseDelayMs: 50, maxDelayMs: 1000 };
 
 /**
  * Moves spillover records onto their route's queue, oldest first per shard, with the very body and
@@ -42,16 +41,23 @@ export const sweepSpillover = async (deps: SweepDeps): Promise<SweepResult> => {
   const maxRecords = deps.maxRecords ?? 500;
   let seen = 0;
   const moveOne = async (record: StoredSpillover & { incomplete: boolean }): Promise<void> => {
-    const keys = { eventId: record.eventId, route: record.route, receivedAt: record.receivedAt };
+    const keys = {
+      correlation_id: record.eventId,
+      eventId: record.eventId,
+      route: record.route,
+      receivedAt: record.receivedAt,
+    };
     if (record.incomplete) {
       result.incomplete++;
       logger.error('spillover record has missing parts; left in place', keys);
       return;
     }
     try {
-      await withRetry(
-        () => deps.sendMessage(queueUrl(deps.queueUrlPrefix, record.route), record.message),
-        deps.retryBudget ?? SWEEP_RETRY_BUDGET,
+      await deliverMessage(
+        deps.sendMessage,
+        queueUrl(deps.queueUrlPrefix, record.route),
+        record.message,
+        deps.retryBudget ?? REDRIVE_RETRY_BUDGET,
       );
     } catch (error) {
       result.failed++;

@@ -62,10 +62,12 @@ describe('ingest settings', () => {
     expect(readIngestSettings(base)).toMatchObject({
       gzipThresholdBytes: 65536,
       maxBodyBytes: 4 * 1024 * 1024,
-      sqsRetryBudgetMs: 1500,
-      spilloverTimeoutMs: 1500,
+      sqsRetryBudgetMs: 1200,
+      spilloverTimeoutMs: 1200,
+      secretsTtlMs: 300_000,
       secrets: { from: 'env', json: '{"a":"b"}' },
     });
+    expect(readIngestSettings({ ...base, WEBHOOK_SECRETS_TTL_MS: '250' }).secretsTtlMs).toBe(250);
     expect(
       readIngestSettings({
         ...base,
@@ -82,6 +84,19 @@ describe('ingest settings', () => {
     expect(() => readIngestSettings({ ...base, WEBHOOK_SECRETS_PARAMETER: 'x' })).toThrow(/not both/);
     expect(() => readIngestSettings({ ...base, MAX_BODY_BYTES: '10000000' })).toThrow(/MAX_BODY_BYTES/);
     expect(() => readIngestSettings({ ...base, SQS_RETRY_BUDGET_MS: '4000' })).toThrow(/SQS_RETRY_BUDGET_MS/);
+    expect(() => readIngestSettings({ ...base, WEBHOOK_SECRETS_TTL_MS: '5m' })).toThrow(
+      /WEBHOOK_SECRETS_TTL_MS/,
+    );
+    expect(() => readIngestSettings({ ...base, WEBHOOK_SECRETS_TTL_MS: '-1' })).toThrow(
+      /WEBHOOK_SECRETS_TTL_MS/,
+    );
+    // Each budget within its range, but together past the 3.5 s answer bound.
+    expect(() =>
+      readIngestSettings({ ...base, SQS_RETRY_BUDGET_MS: '2000', SPILLOVER_TIMEOUT_MS: '1500' }),
+    ).toThrow(/answer bound/);
+    expect(
+      readIngestSettings({ ...base, SQS_RETRY_BUDGET_MS: '1500', SPILLOVER_TIMEOUT_MS: '1000' }),
+    ).toMatchObject({ sqsRetryBudgetMs: 1500, spilloverTimeoutMs: 1000 });
     expect(() => readIngestSettings({ ...base, GZIP_THRESHOLD_BYTES: 'lots' })).toThrow(
       /GZIP_THRESHOLD_BYTES/,
     );
@@ -127,6 +142,22 @@ describe('SSM through the Parameters and Secrets extension', () => {
       '/systemsmanager/parameters/get?name=%2Fmh%2Fprod%2Fwebhook-secrets&withDecryption=true',
     );
     expect(seen[1]?.headers['x-aws-parameters-secrets-token']).toBe('session-token');
+  });
+
+  it('gives up at its deadline when the extension accepts and never answers', async () => {
+    const hung = createServer(() => {});
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (hung.address() as AddressInfo).port;
+      const started = Date.now();
+      await expect(
+        fetchParameterViaExtension('/x', { fetch, sessionToken: 't', port }, AbortSignal.timeout(200)),
+      ).rejects.toThrow(ConfigError);
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
   });
 
   it('gives up with a ConfigError', async () => {
@@ -191,6 +222,26 @@ describe('bounded SQS retry', () => {
     );
     expect(result).toBe('sent');
     expect(clock.slept).toEqual([25, 50, 100]);
+  });
+
+  it('aborts an attempt that never settles at its deadline, and stops at the end of the budget', async () => {
+    const signals: AbortSignal[] = [];
+    const started = Date.now();
+    await expect(
+      withRetry(
+        (signal) => {
+          signals.push(signal);
+          return new Promise<never>(() => {}); // ignores its signal, like a hung socket
+        },
+        { totalMs: 300, baseDelayMs: 5, maxDelayMs: 10, attemptTimeoutMs: 100 },
+      ),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    const elapsed = Date.now() - started;
+    // Two 100 ms attempts; a third would have had less than a useful attempt left in the 300 ms.
+    expect(elapsed).toBeGreaterThanOrEqual(195);
+    expect(elapsed).toBeLessThan(300 + 150);
+    expect(signals.length).toBeGreaterThanOrEqual(2);
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
   });
 
   it('never exceeds the time budget, and does not retry a client error', async () => {

@@ -9,6 +9,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { RouteName } from '../../events/catalog.ts';
 import { attributeNames } from '../../events/envelope.ts';
+import { REDRIVE_RETRY_BUDGET } from '../../ingest/queue.ts';
+import { withRetry } from '../../ingest/retry.ts';
 import { type Io, printJson, progress, table } from '../io.ts';
 import { selectRoutes } from '../routes.ts';
 import type { Target } from '../target.ts';
@@ -172,15 +174,21 @@ export const redriveDeadLetters = async (
         const fresh = batch.filter((message) => !movedIds.has(attributeOf(message)));
         if (again.length > 0) await release(target, source.dlqUrl, again);
         if (fresh.length === 0) break;
-        const sent = await target.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: source.mainUrl,
-            Entries: fresh.map((message, index) => ({
-              Id: String(index),
-              MessageBody: message.Body ?? '',
-              MessageAttributes: outgoingAttributes(message),
-            })),
-          }),
+        // The sweeper's bounded delivery: retried, every attempt aborted at its deadline. A retry
+        // after a timed-out attempt may send a message twice; the workers dedupe by event id.
+        const entries = fresh.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.Body ?? '',
+          MessageAttributes: outgoingAttributes(message),
+        }));
+        const sent = await withRetry(
+          (signal) =>
+            target.sqs.send(new SendMessageBatchCommand({ QueueUrl: source.mainUrl, Entries: entries }), {
+              abortSignal: signal,
+            }),
+          REDRIVE_RETRY_BUDGET,
+          undefined,
+          'SQS SendMessageBatch',
         );
         const ok = new Set((sent.Successful ?? []).map((entry) => Number(entry.Id)));
         const toDelete = fresh.filter((_, index) => ok.has(index));

@@ -1,7 +1,7 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { isHandledEventName, type RouteName, routeOfEvent } from '../../events/catalog.ts';
 import { type Envelope, encodeEnvelope } from '../../events/envelope.ts';
 import { checkKeys, formatIssues } from '../../events/registry.ts';
+import { deliverMessage, REDRIVE_RETRY_BUDGET, sqsSendMessage } from '../../ingest/queue.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../../store/keys.ts';
 import { getRawEvent, listRawEvents, rawEventEnvelope } from '../../store/raw-event.ts';
 import { CliError } from '../errors.ts';
@@ -51,12 +51,12 @@ const replayOne = async (target: Target, eventId: string): Promise<ReplayedEvent
   // Always gzip+base64: safe for any body (SQS refuses some characters as text), and the worker
   // decodes it to the very same bytes.
   const message = encodeEnvelope(envelope, 0);
-  await target.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: await target.queueUrl(route),
-      MessageBody: message.body,
-      MessageAttributes: message.attributes,
-    }),
+  // The sweeper's bounded delivery: retried, every attempt aborted at its deadline.
+  await deliverMessage(
+    sqsSendMessage(target.sqs),
+    await target.queueUrl(route),
+    message,
+    REDRIVE_RETRY_BUDGET,
   );
   return { event_id: envelope.eventId, event: envelope.event, route };
 };
