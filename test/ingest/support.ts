@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { queueUrl } from '../../infra/naming.ts';
 import type { RouteName } from '../../lib/events/catalog.ts';
 import type { IngestDeps, WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
@@ -92,3 +94,38 @@ export const drainQueue = async (stack: TestStack, route: RouteName): Promise<Me
 
 export const parseBody = (response: { body: string }): Record<string, unknown> =>
   JSON.parse(response.body) as Record<string, unknown>;
+
+/** The event API Gateway (HTTP API, payload v2) hands the ingest for `POST /webhooks/{source}`. */
+export const apiGatewayEvent = (
+  source: string,
+  body: string,
+  headers: Record<string, string>,
+  method = 'POST',
+): APIGatewayProxyEventV2 => ({
+  version: '2.0',
+  routeKey: 'ANY /webhooks/{source}',
+  rawPath: `/webhooks/${source}`,
+  rawQueryString: '',
+  headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+  pathParameters: { source },
+  requestContext: {
+    accountId: '123456789012',
+    apiId: 'api',
+    domainName: 'example.execute-api.us-east-1.amazonaws.com',
+    domainPrefix: 'example',
+    http: {
+      method,
+      path: `/webhooks/${source}`,
+      protocol: 'HTTP/1.1',
+      sourceIp: '203.0.113.9',
+      userAgent: 'Ruby',
+    },
+    requestId: randomUUID(),
+    routeKey: 'ANY /webhooks/{source}',
+    stage: '$default',
+    time: new Date().toUTCString(),
+    timeEpoch: Date.now(),
+  },
+  body,
+  isBase64Encoded: false,
+});
