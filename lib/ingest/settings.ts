@@ -152,7 +152,7 @@ export const fetchParameterViaExtension = async (
       if (error instanceof ConfigError) throw error;
       lastError = error;
     }
-    if (signal.aborted) break;
+    if (signal.aborted || attempt === 4) break;
     await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
   }
   throw new ConfigError(`SSM parameter ${name} could not be read through the extension`, {

@@ -10,21 +10,33 @@ import { crc32 } from 'node:zlib';
  */
 export interface FaultServer {
   url: string;
+  port: number;
   /** Connections (TCP servers) or requests (HTTP servers) seen so far. */
   hits: () => number;
   close: () => Promise<void>;
 }
 
-const listening = async (server: Server, sockets: Set<Socket>, hits: () => number): Promise<FaultServer> => {
+/** `any`: every interface (for clients that dial `localhost`, which may resolve to ::1 or 127.0.0.1). */
+export type ListenOn = '127.0.0.1' | 'any';
+
+const listening = async (
+  server: Server,
+  sockets: Set<Socket>,
+  hits: () => number,
+  on: ListenOn = '127.0.0.1',
+): Promise<FaultServer> => {
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    on === 'any' ? server.listen(0, resolve) : server.listen(0, on, resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${on === 'any' ? 'localhost' : on}:${port}`,
+    port,
     hits,
     close: () =>
       new Promise<void>((resolve) => {
@@ -35,14 +47,14 @@ const listening = async (server: Server, sockets: Set<Socket>, hits: () => numbe
 };
 
 /** Accepts every connection, reads what is sent, and never answers. */
-export const hungServer = (): Promise<FaultServer> => {
+export const hungServer = (on?: ListenOn): Promise<FaultServer> => {
   let connections = 0;
   const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => {
     connections++;
     socket.resume();
   });
-  return listening(server, sockets, () => connections);
+  return listening(server, sockets, () => connections, on);
 };
 
 /** Accepts every connection and resets it (TCP RST) as soon as the request starts arriving. */
