@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 
 /**
@@ -194,16 +195,36 @@ export const lambdaContext = (functionName: string, timeoutSeconds: number, memo
   };
 };
 
+/** How much of an over-limit body is still read (and dropped) so the client gets to read its 413. */
+const OVERFLOW_DRAIN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads the whole body, up to `maxBytes` (API Gateway refuses payloads over 10 MB before any Lambda
+ * runs). Over the limit it rejects with PayloadTooLargeError at once (from `Content-Length` when
+ * the client declares it) but keeps reading and dropping the rest: destroying the socket while the
+ * client is still sending would reset the connection before it reads the JSON 413 the caller writes.
+ * Past OVERFLOW_DRAIN_BYTES more it gives up and destroys the connection.
+ */
 export const readRequest = (request: IncomingMessage, maxBytes: number): Promise<RawRequest> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let overflowed = false;
+    const overflow = (): void => {
+      overflowed = true;
+      chunks.length = 0;
+      reject(new PayloadTooLargeError());
+    };
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) overflow();
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      // API Gateway refuses payloads over 10 MB before any Lambda runs.
+      if (overflowed) {
+        if (size > maxBytes + OVERFLOW_DRAIN_BYTES) request.socket.destroy();
+        return;
+      }
       if (size > maxBytes) {
-        reject(new PayloadTooLargeError());
-        request.destroy();
+        overflow();
         return;
       }
       chunks.push(chunk);
@@ -224,6 +245,33 @@ export const readRequest = (request: IncomingMessage, maxBytes: number): Promise
 export class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';
 }
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Request Entity Too Large'],
+};
+
+/**
+ * The server's `clientError` handler: what Node answers on its own to a request it cannot parse
+ * (oversized headers: a bare 431 with no body), but as a JSON body like API Gateway's errors, then
+ * the connection is closed. Install with `server.on('clientError', answerClientError)`.
+ */
+export const answerClientError = (error: Error & { code?: string }, socket: Duplex): void => {
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
+  const body = JSON.stringify({ message });
+  socket.end(
+    `HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  // Drop whatever the client still sends, and do not keep a half-closed socket forever.
+  socket.resume();
+  setTimeout(() => socket.destroy(), 5000).unref();
+};
 
 export const writeResult = (response: ServerResponse, result: HttpResult): void => {
   const headers: Record<string, string | string[]> = { ...result.headers };

@@ -13,6 +13,7 @@ import { LOCAL_REGION, localDynamoDbClient } from './clients.ts';
 import { assertJavaAvailable, type RunningEmulator, startDynamoDbLocal } from './emulators.ts';
 import { startSqsEmulatorThread } from './fauxqs-thread.ts';
 import {
+  answerClientError,
   fromHandlerResult,
   lambdaContext,
   matchWebhookPath,
@@ -225,6 +226,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     void work.finally(() => inFlightRequests.delete(work));
   });
 
+  // Oversized headers and unparsable requests get a JSON answer, not Node's bare 431/400.
+  server.on('clientError', answerClientError);
   const port = await listen(server, requestedPort, host);
   const endpoint = `http://${host}:${port}`;
 

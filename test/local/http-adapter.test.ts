@@ -1,10 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  answerClientError,
   fromHandlerResult,
   matchWebhookPath,
+  PayloadTooLargeError,
   type RawRequest,
+  readRequest,
   requestTime,
   toApiGatewayEvent,
+  writeJson,
 } from '../../infra/local/http-adapter.ts';
 
 const request = (overrides: Partial<RawRequest> = {}): RawRequest => ({
@@ -118,5 +124,122 @@ describe('HTTP response from a handler result', () => {
   it('treats a bare object or string as a 200 JSON body', () => {
     expect(fromHandlerResult({ ok: true }).body.toString()).toBe('{"ok":true}');
     expect(fromHandlerResult('hi')).toMatchObject({ statusCode: 200 });
+  });
+});
+
+describe('limits of the local HTTP server, over real sockets', () => {
+  const LIMIT = 64 * 1024;
+  let server: Server;
+  let port: number;
+  // Wired like infra/local/stack.ts: read the body (limit), answer; clientError → JSON.
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      readRequest(request, LIMIT).then(
+        (raw) => writeJson(response, 200, { bytes: raw.body.length }),
+        (error: unknown) =>
+          error instanceof PayloadTooLargeError
+            ? writeJson(response, 413, { message: 'Request Entity Too Large' })
+            : writeJson(response, 500, { message: 'Internal Server Error' }),
+      );
+    });
+    server.on('clientError', answerClientError);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const post = (body: Buffer, headers: Record<string, string> = {}, chunked = false) =>
+    new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/webhooks/acme',
+          headers: {
+            'content-type': 'application/json',
+            ...(chunked ? {} : { 'content-length': String(body.length) }),
+            ...headers,
+          },
+          agent: false,
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'], body: text }),
+          );
+        },
+      );
+      request.on('error', reject);
+      if (chunked) {
+        for (let offset = 0; offset < body.length; offset += 16 * 1024)
+          request.write(body.subarray(offset, offset + 16 * 1024));
+        request.end();
+      } else request.end(body);
+    });
+
+  it('answers a body over the limit with a JSON 413, not a reset, however it is sent', async () => {
+    expect(await post(Buffer.alloc(LIMIT, 0x20))).toEqual({
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ bytes: LIMIT }),
+    });
+    for (const [body, chunked] of [
+      [Buffer.alloc(LIMIT + 1, 0x20), false],
+      [Buffer.alloc(4 * 1024 * 1024, 0x20), false],
+      [Buffer.alloc(2 * 1024 * 1024, 0x20), true],
+    ] as const) {
+      const answer = await post(body, {}, chunked);
+      expect(answer.status).toBe(413);
+      expect(answer.type).toBe('application/json');
+      expect(JSON.parse(answer.body)).toEqual({ message: 'Request Entity Too Large' });
+    }
+  });
+
+  it('answers oversized headers with a JSON 431, not an empty body', async () => {
+    const answer = await post(Buffer.from('{}'), { 'x-padding': 'a'.repeat(32 * 1024) });
+    expect(answer.status).toBe(431);
+    expect(answer.type).toBe('application/json');
+    expect(JSON.parse(answer.body)).toEqual({ message: 'Request Header Fields Too Large' });
+    // The raw bytes on the wire, from a plain TCP client.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write(`POST /webhooks/acme HTTP/1.1\r\nhost: x\r\nx-padding: ${'b'.repeat(20_000)}\r\n\r\n`);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(raw).toMatch(/\r\ncontent-type: application\/json\r\n/);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({
+      message: 'Request Header Fields Too Large',
+    });
+  });
+
+  it('answers a malformed request line with a JSON 400', async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write('NOT HTTP AT ALL\r\n\r\n');
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ message: 'Bad Request' });
   });
 });
