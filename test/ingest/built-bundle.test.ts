@@ -134,6 +134,21 @@ describe('the built ingest bundle', () => {
     expect(dynamo.hits()).toBeGreaterThan(0);
   });
 
+  it('a crash answers 500 in the contract shape and logs its message and stack with the correlation id', async () => {
+    const child = start({ WEBHOOK_SECRETS: SOURCES_JSON });
+    await child.imported;
+    // No requestContext: reading the method throws inside the handler.
+    const { result } = await child.invoke({ headers: { 'x-chatwoot-delivery': 'crash-delivery-1' } });
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({ status: 'error', error: { code: 'internal' } });
+    const line = await child.waitForLog((entry) => entry.message === 'ingest failed unexpectedly');
+    expect(line?.correlation_id).toBe('crash-delivery-1');
+    const error = line?.error as { name?: string; message?: string; stack?: string } | undefined;
+    expect(error?.name).toBe('TypeError');
+    expect(error?.message).toMatch(/http|undefined/);
+    expect(error?.stack).toMatch(/TypeError/);
+  });
+
   describe('sources from SSM through the Parameters and Secrets extension', () => {
     let extension: SecretsExtension;
     beforeAll(async () => {
