@@ -22,7 +22,7 @@ import {
  * accepts passes here too (test/schemas checks both on every fixture, and that check ≡ keySchema).
  */
 
-const Id = v.pipe(v.number(), v.integer());
+const Id = v.pipe(v.number(), v.safeInteger());
 const scalarSchemas: Record<Scalar, v.GenericSchema> = {
   id: Id,
   'id?': v.nullish(Id),
