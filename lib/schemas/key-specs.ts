@@ -25,6 +25,9 @@ const messageTypeValues: readonly unknown[] = [...messageTypeNames, 0, 1, 2, 3];
  * nor stored. Fractions and non-finite values fail too.
  */
 const isInt = (x: unknown): boolean => Number.isSafeInteger(x);
+/** The readable issue of an id that fails `isInt` (keys.ts and primitives.ts use it). */
+export const ID_MESSAGE =
+  'Invalid id: expected a safe integer (|n| ≤ 2^53 − 1); beyond that, fractional or non-finite values cannot be stored exactly';
 const scalarChecks: Record<Scalar, (x: unknown) => boolean> = {
   id: isInt,
   'id?': (x) => x == null || isInt(x),

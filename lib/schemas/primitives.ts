@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ID_MESSAGE } from './key-specs.ts';
 import { toInitiatedRecord, toRecord } from './records.ts';
 import { toIsoTime } from './time.ts';
 
@@ -13,7 +14,7 @@ import { toIsoTime } from './time.ts';
  * (JSON.parse has already lost its digits, and DynamoDB's marshaller refuses it), a fraction, or a
  * non-finite value. Same rule as key-specs.ts, so the ingest quarantines what the workers would.
  */
-export const IdSchema = v.pipe(v.number(), v.safeInteger());
+export const IdSchema = v.pipe(v.number(), v.safeInteger(ID_MESSAGE));
 export const NullableIdSchema = v.nullish(IdSchema, null);
 
 /** A string kept exactly as sent (source ids, identifiers, phone numbers are never coerced). */
