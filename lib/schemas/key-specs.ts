@@ -19,7 +19,15 @@ export type Entries = { readonly [key: string]: Spec };
 
 const messageTypeValues: readonly unknown[] = [...messageTypeNames, 0, 1, 2, 3];
 
-const isInt = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x);
+/**
+ * Ids are safe integers: beyond 2^53 (`18446744073709551616`, `1e308`) JSON.parse has already lost
+ * the sender's digits, and DynamoDB's marshaller refuses them, so such an id can neither be keyed by
+ * nor stored. Fractions and non-finite values fail too.
+ */
+const isInt = (x: unknown): boolean => Number.isSafeInteger(x);
+/** The readable issue of an id that fails `isInt` (keys.ts and primitives.ts use it). */
+export const ID_MESSAGE =
+  'Invalid id: expected a safe integer (|n| ≤ 2^53 − 1); beyond that, fractional or non-finite values cannot be stored exactly';
 const scalarChecks: Record<Scalar, (x: unknown) => boolean> = {
   id: isInt,
   'id?': (x) => x == null || isInt(x),
@@ -61,6 +69,9 @@ const objectCheck = (entries: Entries): Check => {
 
 const withId: Spec = { object: { id: 'id' }, presence: 'blankable' };
 
+const attachmentKeys: Entries = { id: 'id', message_id: 'id?', account_id: 'id?' };
+const actorKeys: Spec = { object: { id: 'id', type: 'sender_type?' }, presence: 'blankable' };
+
 const conversationKeys: Entries = {
   id: 'id',
   display_id: 'id?',
@@ -71,13 +82,26 @@ const conversationKeys: Entries = {
   meta: {
     presence: 'nullish',
     object: {
-      sender: withId,
-      assignee: { object: { id: 'id', type: 'sender_type?' }, presence: 'blankable' },
+      sender: { object: { id: 'id', account: withId, account_id: 'id?' }, presence: 'blankable' },
+      assignee: actorKeys,
       team: withId,
     },
   },
-  contact_inbox: { object: { id: 'id', source_id: 'string?' }, presence: 'blankable' },
-  messages: { list: { id: 'id', message_type: 'message_type' } },
+  contact_inbox: {
+    object: { id: 'id', contact_id: 'id?', inbox_id: 'id?', source_id: 'string?' },
+    presence: 'blankable',
+  },
+  messages: {
+    list: {
+      id: 'id',
+      message_type: 'message_type',
+      account_id: 'id?',
+      inbox_id: 'id?',
+      conversation_id: 'id?',
+      sender: actorKeys,
+      attachments: { list: attachmentKeys },
+    },
+  },
 };
 
 const messageKeys: Entries = {
@@ -89,14 +113,11 @@ const messageKeys: Entries = {
   account_id: 'id?',
   inbox_id: 'id?',
   conversation_id: 'id?',
-  sender: { object: { id: 'id', type: 'sender_type?' }, presence: 'blankable' },
+  sender: actorKeys,
   account: withId,
   inbox: withId,
-  conversation: {
-    object: { id: 'id', display_id: 'id?', account_id: 'id?', account: withId, status: 'string' },
-    presence: 'blankable',
-  },
-  attachments: { list: { id: 'id' } },
+  conversation: { object: conversationKeys, presence: 'blankable' },
+  attachments: { list: attachmentKeys },
 };
 
 const contactKeys: Entries = {
@@ -114,7 +135,7 @@ const webwidgetKeys: Entries = {
   contact: { object: { id: 'id', account: withId, account_id: 'id?' }, presence: 'required' },
   account: withId,
   inbox: withId,
-  current_conversation: { object: { id: 'id', status: 'string' }, presence: 'blankable' },
+  current_conversation: { object: conversationKeys, presence: 'blankable' },
 };
 
 /** Each handled event's key entries (beside `event`, which must equal the name). */

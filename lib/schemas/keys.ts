@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { HandledEventName } from '../events/catalog.ts';
 import {
   type Entries,
+  ID_MESSAGE,
   keyEntries,
   keyPredicates,
   messageTypeNames,
@@ -22,7 +23,7 @@ import {
  * accepts passes here too (test/schemas checks both on every fixture, and that check ≡ keySchema).
  */
 
-const Id = v.pipe(v.number(), v.integer());
+const Id = v.pipe(v.number(), v.safeInteger(ID_MESSAGE));
 const scalarSchemas: Record<Scalar, v.GenericSchema> = {
   id: Id,
   'id?': v.nullish(Id),

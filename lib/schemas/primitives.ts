@@ -1,5 +1,6 @@
 import * as v from 'valibot';
-import type { Loose } from '../events/types.ts';
+import { ID_MESSAGE } from './key-specs.ts';
+import { toInitiatedRecord, toRecord } from './records.ts';
 import { toIsoTime } from './time.ts';
 
 /**
@@ -8,8 +9,12 @@ import { toIsoTime } from './time.ts';
  * absent entry's schema when it has a default).
  */
 
-/** Ids are integers. Strict: a string id is a misfit, never coerced. */
-export const IdSchema = v.pipe(v.number(), v.integer());
+/**
+ * Ids are safe integers. Strict: a string id is a misfit, never coerced; so is an id beyond 2^53
+ * (JSON.parse has already lost its digits, and DynamoDB's marshaller refuses it), a fraction, or a
+ * non-finite value. Same rule as key-specs.ts, so the ingest quarantines what the workers would.
+ */
+export const IdSchema = v.pipe(v.number(), v.safeInteger(ID_MESSAGE));
 export const NullableIdSchema = v.nullish(IdSchema, null);
 
 /** A string kept exactly as sent (source ids, identifiers, phone numbers are never coerced). */
@@ -20,8 +25,20 @@ export const BlankableTextSchema = v.pipe(
   v.transform((s) => (s === '' ? null : s)),
 );
 export const FlagSchema = v.nullish(v.boolean(), null);
-export const NullableNumberSchema = v.nullish(v.number(), null);
-export const NullableIntegerSchema = v.nullish(v.pipe(v.number(), v.integer()), null);
+/**
+ * A number DynamoDB can store as sent: finite, within ±2^53 (the SDK's marshaller refuses more, as
+ * it could not be exact) and not below DynamoDB's smallest magnitude (1E-130, which it rejects).
+ */
+const isStorableNumber = (n: number): boolean =>
+  Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER && (n === 0 || Math.abs(n) >= 1e-130);
+export const NullableNumberSchema = v.nullish(
+  v.pipe(
+    v.number(),
+    v.check(isStorableNumber, 'not a storable number: beyond ±2^53, below 1e-130 or not finite'),
+  ),
+  null,
+);
+export const NullableIntegerSchema = v.nullish(v.pipe(v.number(), v.safeInteger()), null);
 
 /** Raw time input: unix seconds (int or float), or a string (ISO, `Date#toString()`, numeric). */
 export const RawTimeSchema = v.nullish(v.union([v.number(), v.string()]), null);
@@ -31,35 +48,13 @@ export const TimeSchema = v.pipe(
   v.transform((value: string | number | null) => toIsoTime(value)),
 );
 
-const isRecord = (value: unknown): value is Loose =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export { normaliseInitiatedAt, toRecord } from './records.ts';
 
 /** Free-form attribute bags: an object is kept as is; a JSON-object string is parsed; anything else is {}. */
-export const toRecord = (value: unknown): Loose => {
-  if (isRecord(value)) return value;
-  if (typeof value === 'string' && value.startsWith('{')) {
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (isRecord(parsed)) return parsed;
-    } catch {
-      // not JSON: fall through
-    }
-  }
-  return {};
-};
 export const RecordSchema = v.pipe(v.nullish(v.unknown(), null), v.transform(toRecord));
 
-/** `initiated_at: {timestamp}` (doc: ISO; real web widgets: `Date#toString()`) → ISO or null. */
-export const normaliseInitiatedAt = (attributes: Loose): Loose => {
-  const initiated = attributes.initiated_at;
-  if (!isRecord(initiated) || !('timestamp' in initiated)) return attributes;
-  return { ...attributes, initiated_at: { ...initiated, timestamp: toIsoTime(initiated.timestamp) } };
-};
 /** A record whose `initiated_at.timestamp` is normalised (conversation.additional_attributes, event_info). */
-export const InitiatedRecordSchema = v.pipe(
-  v.nullish(v.unknown(), null),
-  v.transform((value) => normaliseInitiatedAt(toRecord(value))),
-);
+export const InitiatedRecordSchema = v.pipe(v.nullish(v.unknown(), null), v.transform(toInitiatedRecord));
 
 /** An optional object: `null`, absent and `""` all read as null. */
 export const nullableObject = <S extends v.GenericSchema>(schema: S) =>

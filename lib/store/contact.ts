@@ -1,4 +1,5 @@
 import type { Contact } from '../events/types.ts';
+import { freeFormText, packFreeForm, readRecord } from './free-form.ts';
 import { contactPk, sortKeys } from './keys.ts';
 import { getItem, type Item, pick } from './read.ts';
 import { entityVersion } from './version.ts';
@@ -70,18 +71,35 @@ export const toContactRecord = (accountId: number, c: Contact): ContactRecord =>
 
 export const contactWrite = (accountId: number, contact: Contact, micros: number): PutWrite => {
   const record = toContactRecord(accountId, contact);
-  const version = entityVersion(micros, record);
+  // Free-form bags go in as their exact text (free-form.ts); the version hashes that text.
+  const custom = freeFormText(record.custom_attributes);
+  const additional = freeFormText(record.additional_attributes);
+  const version = entityVersion(micros, {
+    ...record,
+    custom_attributes: custom,
+    additional_attributes: additional,
+  });
   return {
     kind: 'put',
     entity: 'contact',
-    item: { ...contactKey(accountId, contact.id), entity: 'contact', ...record, v: version },
+    item: {
+      ...contactKey(accountId, contact.id),
+      entity: 'contact',
+      ...record,
+      custom_attributes: packFreeForm(custom),
+      additional_attributes: packFreeForm(additional),
+      v: version,
+    },
     condition: newerVersion(version),
     version,
   };
 };
 
-export const contactFromItem = (item: Item): ContactRecord =>
-  pick(item, recordFields) as unknown as ContactRecord;
+export const contactFromItem = (item: Item): ContactRecord => ({
+  ...(pick(item, recordFields) as unknown as ContactRecord),
+  custom_attributes: readRecord(item.custom_attributes),
+  additional_attributes: readRecord(item.additional_attributes),
+});
 
 /** Get a contact. `GetItem pk=A#a#CT#c sk=CONTACT`. */
 export const getContact = async (

@@ -1,4 +1,5 @@
 import type { Conversation } from '../events/types.ts';
+import { freeFormText, packFreeForm, readInitiatedRecord, readRecord } from './free-form.ts';
 import { contactPk, conversationPk, type indexProjectedAttributes, keys, padId, sortKeys } from './keys.ts';
 import { getItem, type Item, pick, queryItems } from './read.ts';
 import { entityVersion } from './version.ts';
@@ -117,11 +118,20 @@ export const conversationStateWrite = (
   fallbackMicros: number,
 ): PutWrite => {
   const record = toConversationRecord(accountId, conversation);
-  const version = entityVersion(conversation.updated_at_us ?? fallbackMicros, record);
+  // Free-form bags go in as their exact text (free-form.ts); the version hashes that text.
+  const custom = freeFormText(record.custom_attributes);
+  const additional = freeFormText(record.additional_attributes);
+  const version = entityVersion(conversation.updated_at_us ?? fallbackMicros, {
+    ...record,
+    custom_attributes: custom,
+    additional_attributes: additional,
+  });
   const item: PutWrite['item'] = {
     ...conversationKey(accountId, conversation.id),
     entity: 'conversation',
     ...record,
+    custom_attributes: packFreeForm(custom),
+    additional_attributes: packFreeForm(additional),
     v: version,
     [keys.gsi1.partition]: inboxStatusPk(accountId, record.inbox_id, record.status),
     [keys.gsi1.sort]:
@@ -134,8 +144,11 @@ export const conversationStateWrite = (
   return { kind: 'put', entity: 'conversation', item, condition: newerVersion(version), version };
 };
 
-export const conversationFromItem = (item: Item): ConversationRecord =>
-  pick(item, recordFields) as unknown as ConversationRecord;
+export const conversationFromItem = (item: Item): ConversationRecord => ({
+  ...(pick(item, recordFields) as unknown as ConversationRecord),
+  custom_attributes: readRecord(item.custom_attributes),
+  additional_attributes: readInitiatedRecord(item.additional_attributes),
+});
 
 /** Get a conversation's current state, or null. `GetItem pk=A#a#C#c sk=CONV`. */
 export const getConversation = async (

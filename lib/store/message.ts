@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Attachment, Message } from '../events/types.ts';
+import { freeFormText, packFreeForm, readRecord } from './free-form.ts';
 import { conversationPk, padId, sortKeys } from './keys.ts';
 import { getItem, type Item, pick, queryItems } from './read.ts';
 import { isoToMicros, type MessageClass, messageVersion } from './version.ts';
@@ -112,13 +113,17 @@ const storedContent = (content: string | null) => {
 
 export const isDeleted = (message: Message): boolean => message.content_attributes.deleted === true;
 
-/** The content attributes of a message (everything except delivery status). */
+/**
+ * The content attributes of a message (everything except delivery status), with
+ * `content_attributes` as its exact JSON text (free-form.ts): what the version hashes.
+ */
+type StoredContent = Omit<MessageRecord, 'status' | 'content_attributes'> & { content_attributes: string };
 const contentOf = (
   accountId: number,
   conversationId: number,
   m: Message,
   updatedAt: string | null,
-): Omit<MessageRecord, 'status'> => ({
+): StoredContent => ({
   account_id: accountId,
   conversation_id: conversationId,
   id: m.id,
@@ -127,7 +132,7 @@ const contentOf = (
   private: m.private,
   content: m.content,
   content_type: m.content_type,
-  content_attributes: m.content_attributes,
+  content_attributes: freeFormText(m.content_attributes),
   deleted: isDeleted(m),
   sender_type: m.sender?.type ?? null,
   sender_id: m.sender?.id ?? null,
@@ -135,6 +140,13 @@ const contentOf = (
   source_id: m.source_id,
   created_at: m.created_at,
   updated_at: updatedAt,
+});
+
+/** The attributes of stored content: large content gzipped, `content_attributes` packed. */
+const packed = (content: StoredContent) => ({
+  ...content,
+  ...storedContent(content.content),
+  content_attributes: packFreeForm(content.content_attributes),
 });
 
 /**
@@ -157,7 +169,7 @@ export const messageContentWrite = (
     kind: 'update',
     entity: 'message',
     key: messageKey(accountId, conversationId, message.id),
-    set: { entity: 'message', ...content, ...storedContent(content.content), cv },
+    set: { entity: 'message', ...packed(content), cv },
     setIfAbsent: { status: null },
     condition: {
       expression: 'attribute_not_exists(#cv) OR #cv < :cv',
@@ -184,8 +196,7 @@ export const messageSnapshotWrites = (
   const micros = isoToMicros(message.updated_at ?? message.created_at ?? '');
   const fill = {
     entity: 'message',
-    ...content,
-    ...storedContent(content.content),
+    ...packed(content),
     cv: messageVersion('snapshot', micros, content),
   };
   if (isDeleted(message)) {
@@ -227,6 +238,7 @@ export const messageSnapshotWrites = (
 
 export const messageFromItem = (item: Item): MessageRecord => {
   const record = pick(item, recordFields) as unknown as MessageRecord;
+  record.content_attributes = readRecord(item.content_attributes);
   if (item.content_gz instanceof Uint8Array) record.content = gunzipSync(item.content_gz).toString('utf8');
   return item.content_truncated === true ? { ...record, content_truncated: true } : record;
 };

@@ -34,6 +34,11 @@ export interface RawEventInput {
   issues?: string;
   ttlDays: number;
   gzipThresholdBytes?: number;
+  /**
+   * Replace an item of this event that is not quarantined yet: a worker that failed
+   * deterministically after its `handled` write landed turns that item into the quarantined one.
+   */
+  replaceUnlessQuarantined?: boolean;
 }
 
 /** The archive write: written once per event id (a redelivery or replay is a no-op). */
@@ -70,7 +75,14 @@ export const rawEventWrite = (input: RawEventInput): PutWrite => {
     item[keys.gsi2.partition] = accountQuarantinePk(input.accountId);
     item[keys.gsi2.sort] = sort;
   }
-  return { kind: 'put', entity: 'raw-event', item, condition: absent };
+  const condition = input.replaceUnlessQuarantined
+    ? {
+        expression: 'attribute_not_exists(pk) OR #outcome <> :quarantined',
+        names: { '#outcome': 'outcome' },
+        values: { ':quarantined': 'quarantined' },
+      }
+    : absent;
+  return { kind: 'put', entity: 'raw-event', item, condition };
 };
 
 export interface RawEventSummary {

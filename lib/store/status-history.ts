@@ -1,4 +1,5 @@
 import type { ChangedAttribute } from '../events/types.ts';
+import { changedAttributesText, packFreeForm, readChangedAttributes } from './free-form.ts';
 import { conversationPk, sortKeys } from './keys.ts';
 import { type Item, queryItems } from './read.ts';
 import { absent, type PutWrite, type StoreDeps } from './write.ts';
@@ -78,11 +79,16 @@ export interface ConversationChange {
   changes: ChangedAttribute[];
 }
 
-/** conversation_updated's `changed_attributes`, kept as history: one item per event, written once. */
+/**
+ * conversation_updated's `changed_attributes`, kept as history: one item per event, written once.
+ * `changes` is stored as the sender's exact `changed_attributes` text (`changesJson`, free-form.ts):
+ * previous and current values are free-form. Without it, the wire form of `changes` is stored.
+ */
 export const conversationChangeWrite = (
   accountId: number,
   conversationId: number,
   change: ConversationChange,
+  changesJson?: string,
 ): PutWrite => ({
   kind: 'put',
   entity: 'change-history',
@@ -92,7 +98,9 @@ export const conversationChangeWrite = (
     entity: 'conversation_change',
     account_id: accountId,
     conversation_id: conversationId,
-    ...change,
+    at: change.at,
+    event_id: change.event_id,
+    changes: packFreeForm(changesJson ?? changedAttributesText(change.changes)),
   },
   condition: absent,
 });
@@ -110,6 +118,6 @@ export const listConversationChanges = async (
   return items.map((item) => ({
     at: item.at as string,
     event_id: item.event_id as string,
-    changes: item.changes as ChangedAttribute[],
+    changes: readChangedAttributes(item.changes),
   }));
 };

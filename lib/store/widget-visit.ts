@@ -1,3 +1,4 @@
+import { freeFormText, packFreeForm, readInitiatedRecord } from './free-form.ts';
 import { contactPk, sortKeys } from './keys.ts';
 import { queryItems } from './read.ts';
 import { absent, type PutWrite, type StoreDeps } from './write.ts';
@@ -31,6 +32,8 @@ export const widgetVisitWrite = (visit: WidgetVisitRecord): PutWrite => ({
     sk: `${sortKeys.widgetVisitPrefix}${visit.at}#${visit.event_id}`,
     entity: 'widget_visit',
     ...visit,
+    // Free-form: its exact text (free-form.ts).
+    event_info: packFreeForm(freeFormText(visit.event_info)),
   },
   condition: absent,
 });
@@ -45,7 +48,8 @@ export const listWidgetVisits = async (
     names: { '#pk': 'pk', '#sk': 'sk' },
     values: { ':pk': contactPk(args.accountId, args.contactId), ':prefix': sortKeys.widgetVisitPrefix },
   });
-  return items.map(
-    ({ pk: _pk, sk: _sk, entity: _entity, ...visit }) => visit as unknown as WidgetVisitRecord,
-  );
+  return items.map(({ pk: _pk, sk: _sk, entity: _entity, ...visit }) => ({
+    ...(visit as unknown as WidgetVisitRecord),
+    event_info: readInitiatedRecord(visit.event_info),
+  }));
 };

@@ -5,6 +5,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { isTransientError } from './errors.ts';
 import type { Key } from './keys.ts';
 
 /**
@@ -114,7 +115,8 @@ export interface WriteOutcome {
 /**
  * Sends the writes concurrently (they touch different items, or are guarded against each other).
  * A failed condition is the guard doing its job, not an error. Any other error is rethrown after
- * every write has settled, so the caller fails the record and SQS redelivers it.
+ * every write has settled; a transient one first, so a record whose writes failed both ways is
+ * retried (its redelivery meets the deterministic failure again, alone).
  */
 export const executeWrites = async (deps: StoreDeps, writes: readonly Write[]): Promise<WriteOutcome> => {
   const outcome: WriteOutcome = { applied: 0, superseded: 0, writeUnits: 0, unitsByEntity: {} };
@@ -136,7 +138,8 @@ export const executeWrites = async (deps: StoreDeps, writes: readonly Write[]): 
       }
     }),
   );
-  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+  const failure = failures.find((f) => isTransientError(f.reason)) ?? failures[0];
   if (failure !== undefined) throw failure.reason;
   return outcome;
 };

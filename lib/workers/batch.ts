@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { decodeEnvelope, type Envelope } from '../events/envelope.ts';
+import { attributeNames, decodeEnvelope, type Envelope } from '../events/envelope.ts';
 import { infoLogsEnabled, logger, metrics } from '../observability.ts';
 
 /**
@@ -22,6 +22,8 @@ export interface RecordResult {
   /** Writes that landed, and guarded writes that found newer state (billed on AWS all the same). */
   writesApplied: number;
   writesSuperseded: number;
+  /** Quarantined because processing failed deterministically (not a schema misfit). */
+  failed?: boolean;
 }
 
 /** Keys every log line about a record carries: ids, never contents. */
@@ -52,10 +54,16 @@ export interface WorkerOptions {
   now?: () => Date;
 }
 
-const describeError = (error: unknown): { name: string; message: string } =>
-  error instanceof Error
-    ? { name: error.name, message: error.message }
-    : { name: 'Error', message: String(error) };
+/** An error as a log field: name, message and stack (bounded), never the name alone. */
+export const describeError = (error: unknown): { name: string; message: string; stack?: string } => {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error).slice(0, 2000) };
+  const described: { name: string; message: string; stack?: string } = {
+    name: error.name,
+    message: error.message.slice(0, 2000),
+  };
+  if (error.stack !== undefined) described.stack = error.stack.slice(0, 4000);
+  return described;
+};
 
 /** The metric the quarantine alarm sums (infra/serverless/observability.ts `customMetrics.webhooks`). */
 const QUARANTINE_ALARM_METRIC = 'Webhooks';
@@ -129,7 +137,12 @@ export const sqsWorker =
         lanes.set(prepared.lane, lane);
       } catch (error) {
         // A record we cannot even decode: it fails alone and ends in the DLQ for an operator.
-        logger.error('record rejected', { message_id: record.messageId, error: describeError(error) });
+        const eventId = record.messageAttributes?.[attributeNames.eventId];
+        logger.error('record rejected', {
+          correlation_id: eventId?.stringValue ?? null,
+          message_id: record.messageId,
+          error: describeError(error),
+        });
         emit({ event: 'unknown', outcome: 'rejected' }, 'Records', MetricUnit.Count, 1);
         failures.push(record.messageId);
       }
@@ -155,6 +168,8 @@ export const sqsWorker =
             MetricUnit.Count,
             1,
           );
+        if (result.failed === true)
+          emit({ event: prepared.metricEvent }, 'FailureQuarantines', MetricUnit.Count, 1);
         if (Number.isFinite(latency))
           emit({ event: prepared.metricEvent }, 'EndToEndLatency', MetricUnit.Milliseconds, latency, true);
       } catch (error) {

@@ -21,6 +21,8 @@ export interface PlanContext {
   accountId: number;
   /** The event's time in µs (sender timestamp, else receive time): the fallback version. */
   eventMicros: number;
+  /** The body's exact `changed_attributes` text, stored as the change record (free-form). */
+  changedAttributesJson?: string;
 }
 
 export class UnkeyableEventError extends Error {
@@ -107,11 +109,16 @@ export const planWrites = (event: HandledEvent, ctx: PlanContext): Write[] => {
       writes = [...conversationSnapshot(event.conversation, ctx), ...statusChanges(event, ctx)];
       if (event.event === 'conversation_updated' && event.changed_attributes !== null)
         writes.push(
-          conversationChangeWrite(ctx.accountId, event.conversation.id, {
-            at: event.conversation.updated_at ?? microsToIso(ctx.eventMicros),
-            event_id: ctx.eventId,
-            changes: event.changed_attributes,
-          }),
+          conversationChangeWrite(
+            ctx.accountId,
+            event.conversation.id,
+            {
+              at: event.conversation.updated_at ?? microsToIso(ctx.eventMicros),
+              event_id: ctx.eventId,
+              changes: event.changed_attributes,
+            },
+            ctx.changedAttributesJson,
+          ),
         );
       break;
     case 'message_created':

@@ -1,13 +1,22 @@
 import { type HandledEventName, isHandledEventName } from '../events/catalog.ts';
 import type { Envelope } from '../events/envelope.ts';
+import { exactJsonOf, parseBody } from '../events/exact-json.ts';
 import { formatIssues, normaliseEvent } from '../events/registry.ts';
 import type { HandledEvent } from '../events/types.ts';
 import { logger } from '../observability.ts';
+import { isTransientError } from '../store/errors.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../store/keys.ts';
 import { rawEventWrite } from '../store/raw-event.ts';
 import { eventMicros } from '../store/version.ts';
 import { executeWrites, type StoreDeps, type Write } from '../store/write.ts';
-import type { LogKeys, Outcome, PreparedRecord, RecordPreparer, RecordResult } from './batch.ts';
+import {
+  describeError,
+  type LogKeys,
+  type Outcome,
+  type PreparedRecord,
+  type RecordPreparer,
+  type RecordResult,
+} from './batch.ts';
 import { planWrites, UnkeyableEventError } from './plan.ts';
 
 /**
@@ -106,7 +115,7 @@ const laneOf = (
  * `expected` is the worker's own event; a record that names another handled event is processed as
  * what it says it is (and logged), so a mis-routed replay is not lost.
  */
-export const handledEventPreparer =
+const prepareHandledEvent =
   (expected: HandledEventName, deps: WorkerDeps): RecordPreparer =>
   (envelope) => {
     if (envelope.event !== expected)
@@ -118,7 +127,8 @@ export const handledEventPreparer =
     const name = isHandledEventName(envelope.event) ? envelope.event : expected;
     let payload: unknown;
     try {
-      payload = JSON.parse(envelope.rawBody);
+      // JSON.parse, with each free-form value tied to its exact text (lib/events/exact-json.ts).
+      payload = parseBody(envelope.rawBody);
     } catch {
       // The parser's message quotes the body: never log or store it.
       return rawOnly(
@@ -135,10 +145,14 @@ export const handledEventPreparer =
     const account = resolveAccount(envelope, event.account_id);
     let writes: Write[];
     try {
+      const changed = (payload as { changed_attributes?: unknown }).changed_attributes;
+      const changedAttributesJson =
+        typeof changed === 'object' && changed !== null ? exactJsonOf(changed) : undefined;
       writes = planWrites(event, {
         eventId: envelope.eventId,
         accountId: account,
         eventMicros: eventMicros(envelope),
+        ...(changedAttributesJson === undefined ? {} : { changedAttributesJson }),
       });
     } catch (error) {
       if (!(error instanceof UnkeyableEventError)) throw error;
@@ -165,14 +179,111 @@ export const handledEventPreparer =
     };
   };
 
+/**
+ * A handled event's preparer, quarantining what fails deterministically (see `quarantiningFailures`).
+ */
+export const handledEventPreparer = (expected: HandledEventName, deps: WorkerDeps): RecordPreparer =>
+  quarantiningFailures(deps, prepareHandledEvent(expected, deps), (envelope) =>
+    isHandledEventName(envelope.event) ? envelope.event : expected,
+  );
+
 /** The archive route: unknown or unmodelled events, stored raw for inspection and later replay. */
-export const archivePreparer =
-  (deps: WorkerDeps): RecordPreparer =>
-  (envelope) =>
-    rawOnly(deps, envelope, 'archived', undefined, 'archive');
+export const archivePreparer = (deps: WorkerDeps): RecordPreparer =>
+  quarantiningFailures(
+    deps,
+    (envelope) => rawOnly(deps, envelope, 'archived', undefined, 'archive'),
+    () => 'archive',
+  );
 
 /** The quarantine route: known events whose payload misfits, stored raw with the ingest's issues. */
-export const quarantinePreparer =
-  (deps: WorkerDeps): RecordPreparer =>
-  (envelope) =>
-    rawOnly(deps, envelope, 'quarantined', envelope.validationIssues ?? '[]', 'quarantine');
+export const quarantinePreparer = (deps: WorkerDeps): RecordPreparer =>
+  quarantiningFailures(
+    deps,
+    (envelope) => rawOnly(deps, envelope, 'quarantined', envelope.validationIssues ?? '[]', 'quarantine'),
+    () => 'quarantine',
+  );
+
+/** The readable issue a deterministic failure is quarantined with. */
+const failureIssues = (error: unknown): string => {
+  const { name, message } = describeError(error);
+  return formatIssues([
+    {
+      path: '$',
+      message: `the worker cannot store this event (${name}: ${message}); retrying would fail the same way`,
+    },
+  ]);
+};
+
+/**
+ * The quarantine of an event whose processing failed deterministically: its raw item, outcome
+ * `quarantined`, with the error as its issue. It replaces the `handled` item the failed attempt
+ * may have written (and nothing else: writes that landed stay, each is idempotent on a replay).
+ */
+const failureQuarantine = (
+  deps: WorkerDeps,
+  envelope: Envelope,
+  keys: LogKeys,
+  metricEvent: string,
+  error: unknown,
+): PreparedRecord => {
+  const account = keys.account ?? resolveAccount(envelope, null);
+  const write = rawEventWrite({
+    envelope,
+    accountId: account,
+    outcome: 'quarantined',
+    ttlDays: deps.rawArchiveTtlDays,
+    issues: failureIssues(error),
+    replaceUnlessQuarantined: true,
+  });
+  const run = runWrites(deps, [write], 'quarantined');
+  return {
+    lane: `EV#${envelope.eventId}`,
+    keys,
+    metricEvent,
+    run: async () => ({ ...(await run()), failed: true }),
+  };
+};
+
+/**
+ * Deterministic failures (a ValidationException, a RangeError, a value the marshaller refuses: the
+ * same on every delivery) are quarantined with their error instead of being retried into the DLQ;
+ * only transient ones (throttling, 5xx, network, timeouts: lib/store/errors.ts) fail the record so
+ * SQS redelivers it. If the quarantine write itself fails, the record fails and is retried.
+ */
+const quarantiningFailures =
+  (
+    deps: WorkerDeps,
+    prepare: RecordPreparer,
+    metricEventOf: (envelope: Envelope) => string,
+  ): RecordPreparer =>
+  (envelope) => {
+    const fallbackKeys = (): LogKeys => ({
+      correlation_id: envelope.eventId,
+      event: envelope.event,
+      source: envelope.source,
+    });
+    let prepared: PreparedRecord;
+    try {
+      prepared = prepare(envelope);
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+      const keys = fallbackKeys();
+      logger.error('record cannot be processed; quarantined', { ...keys, error: describeError(error) });
+      return failureQuarantine(deps, envelope, keys, metricEventOf(envelope), error);
+    }
+    return {
+      ...prepared,
+      run: async () => {
+        try {
+          return await prepared.run();
+        } catch (error) {
+          if (isTransientError(error)) throw error;
+          logger.error('record cannot be stored; quarantined', {
+            ...prepared.keys,
+            error: describeError(error),
+          });
+          return failureQuarantine(deps, envelope, prepared.keys, prepared.metricEvent, error).run();
+        }
+      },
+    };
+  };
