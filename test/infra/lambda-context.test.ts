@@ -11,18 +11,22 @@ import { projectRoot } from '../../scripts/build.ts';
  * Checked on the real Logger's output in a child process (the test run itself keeps logs SILENT).
  */
 const probe = () => {
-  const result = spawnSync(process.execPath, [join(projectRoot, 'test/infra/fixtures/lambda-context-probe.ts')], {
-    cwd: projectRoot,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      TABLE_NAME: 'probe-table',
-      AWS_REGION: 'eu-west-1',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  const result = spawnSync(
+    process.execPath,
+    [join(projectRoot, 'test/infra/fixtures/lambda-context-probe.ts')],
+    {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        TABLE_NAME: 'probe-table',
+        AWS_REGION: 'eu-west-1',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      },
     },
-  });
+  );
   expect(result.status, result.stderr).toBe(0);
   // Powertools prints WARN/ERROR lines on stderr, the rest on stdout.
   return `${result.stdout}\n${result.stderr}`
