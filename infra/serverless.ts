@@ -22,10 +22,12 @@ import {
   tableLogicalId,
 } from './serverless/cfn.ts';
 import { bundleDirectory, type LambdaSpec, lambdaSpecs } from './serverless/functions.ts';
+import { accessLogGroupResource, httpApiStageExtension } from './serverless/http-api.ts';
 import { roleResources } from './serverless/iam.ts';
 import { parametersSecretsExtensionLayerArn } from './serverless/layers.ts';
 import { alarmResources, dashboardResource } from './serverless/observability.ts';
-import { tableProperties } from './table.ts';
+import { queryDefinitionResources } from './serverless/queries.ts';
+import { tableProperties, tableProtection } from './table.ts';
 
 /**
  * The deployed resources, built once from the project's single sources of truth (the event catalog,
@@ -45,7 +47,29 @@ export interface DeploySettings {
   /** TTL of raw archived events. */
   rawEventTtlDays: number;
   logLevel: string;
+  /**
+   * `ScalingConfig.MaximumConcurrency` of every SQS event source mapping (2-1000). Caps each worker
+   * so a backlog cannot take the account's whole Lambda concurrency from the ingest, whose
+   * throttling would lose webhooks (the sender never retries).
+   */
+  workerMaximumConcurrency: number;
+  /** HTTP API stage throttling: a ceiling on cost and abuse, far above the expected peak. */
+  httpApiBurstLimit: number;
+  httpApiRateLimit: number;
+  /** `TracingConfig: Active` on every function (Lambda's own segments; no tracing SDK is bundled). */
+  tracing: boolean;
+  /** Reserved concurrency for the ingest; null = none (it shares the account's unreserved pool). */
+  ingestReservedConcurrency: number | null;
+  /** Table deletion protection + Retain policies; default: on for every stage that is not dev-like. */
+  protectTable: boolean;
 }
+
+/** Stages whose table may be deleted with the stack: `dev`, `test`, `ci`, `sandbox`, `tmp`, `pr-42`, `dev-alice`… */
+export const devLikeStagePattern = /^(dev|test|ci|sandbox|tmp|preview|pr\d*)(-.*)?$/;
+export const isDevLikeStage = (stage: string): boolean => devLikeStagePattern.test(stage);
+
+/** Log retention of every log group (functions through serverless.yml's provider.logRetentionInDays, and the access log). */
+export const logRetentionInDays = 30;
 
 export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySettings => ({
   stage,
@@ -55,6 +79,12 @@ export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySett
   parametersSecretsExtensionLayerArn: '',
   rawEventTtlDays: 90,
   logLevel: 'INFO',
+  workerMaximumConcurrency: 5,
+  httpApiBurstLimit: 1000,
+  httpApiRateLimit: 500,
+  tracing: true,
+  ingestReservedConcurrency: null,
+  protectTable: !isDevLikeStage(stage),
 });
 
 /**
@@ -85,6 +115,9 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
     name: functionName(settings.stage, spec.nameSuffix),
     handler: `${bundleDirectory(spec)}/index.handler`,
     role: roleLogicalId(spec),
+    // Lambda's own segments only (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html);
+    // the role gets the upload permissions in infra/serverless/iam.ts.
+    tracing: settings.tracing ? 'Active' : 'PassThrough',
     // The bundle, its lazily loaded chunks and their source maps; not the build metafile.
     package: { patterns: [`${bundleDirectory(spec)}/**/*.mjs`, `${bundleDirectory(spec)}/**/*.mjs.map`] },
   };
@@ -96,6 +129,9 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         description: 'Authenticates, validates and enqueues MessageHub webhooks',
         timeout: ingestTuning.timeoutSeconds,
         memorySize: ingestTuning.memoryMb,
+        ...(settings.ingestReservedConcurrency === null
+          ? {}
+          : { reservedConcurrency: settings.ingestReservedConcurrency }),
         layers: [
           parametersSecretsExtensionLayerArn(settings.region, settings.parametersSecretsExtensionLayerArn),
         ],
@@ -134,6 +170,9 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
               batchSize: tuning.batchSize,
               maximumBatchingWindow: tuning.maximumBatchingWindowSeconds,
               functionResponseType: 'ReportBatchItemFailures',
+              // ScalingConfig.MaximumConcurrency, 2 to 1000:
+              // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-eventsourcemapping-scalingconfig.html
+              maximumConcurrency: settings.workerMaximumConcurrency,
             },
           },
         ],
@@ -162,15 +201,22 @@ const queueResources = (stage: string, route: RouteName): CfnResources => ({
 
 export interface ServerlessFragments {
   functions: Record<string, Cfn>;
-  resources: { Resources: CfnResources; Outputs: CfnResources };
+  /** `extensions` are merged into resources the framework generates (the HTTP API stage). */
+  resources: { Resources: CfnResources; Outputs: CfnResources; extensions: CfnResources };
 }
+
+/** The longest stage whose every function name stays under Lambda's 64 characters (15 today). */
+export const maxStageLength = (specs: LambdaSpec[] = lambdaSpecs()): number =>
+  63 - Math.max(...specs.map((spec) => functionName('', spec.nameSuffix).length));
 
 /** AWS limits: Lambda names up to 64 characters (we keep them under 64), SQS queue names < 81. Fail at package time, not deploy time. */
 export const assertNameLimits = (stage: string, specs: LambdaSpec[]): void => {
   for (const spec of specs) {
     const name = functionName(stage, spec.nameSuffix);
     if (name.length >= 64)
-      throw new Error(`function name ${name} reaches 64 characters: use a shorter stage`);
+      throw new Error(
+        `function name ${name} reaches 64 characters: use a stage of at most ${maxStageLength(specs)} characters`,
+      );
   }
   for (const route of routeNames) {
     const name = deadLetterQueueName(stage, route);
@@ -188,23 +234,38 @@ export const serverlessConfig = (settings: DeploySettings): ServerlessFragments 
     metricsNamespace,
     metricsService: commonEnvironment(settings).POWERTOOLS_SERVICE_NAME,
   };
+  const httpApiControls = {
+    stage,
+    throttlingBurstLimit: settings.httpApiBurstLimit,
+    throttlingRateLimit: settings.httpApiRateLimit,
+    logRetentionInDays,
+  };
+  const protection = tableProtection(settings.protectTable);
   return {
     functions: Object.fromEntries(specs.map((spec) => [spec.key, functionDefinition(spec, settings)])),
     resources: {
       Resources: {
         [tableLogicalId]: {
           Type: 'AWS::DynamoDB::Table',
-          // The table is the system of record: a stack removal or replacement must not delete it.
-          DeletionPolicy: 'Retain',
-          UpdateReplacePolicy: 'Retain',
-          Properties: { TableName: tableName(stage), ...tableProperties },
+          // The table is the system of record: outside dev-like stages neither a stack removal, a
+          // replacement nor a stray DeleteTable may delete it.
+          DeletionPolicy: protection.DeletionPolicy,
+          UpdateReplacePolicy: protection.UpdateReplacePolicy,
+          Properties: {
+            TableName: tableName(stage),
+            ...tableProperties,
+            DeletionProtectionEnabled: protection.DeletionProtectionEnabled,
+          },
         },
         ...Object.assign({}, ...routeNames.map((route) => queueResources(stage, route))),
         ...roleResources(specs, {
           stage,
           webhookSecretsParameter: settings.webhookSecretsParameter,
           spilloverPartitionKeyPattern,
+          tracing: settings.tracing,
         }),
+        ...accessLogGroupResource(httpApiControls),
+        ...queryDefinitionResources(specs, stage),
         ...alarmResources(specs, observability),
         ...dashboardResource(specs, observability),
       },
@@ -220,45 +281,104 @@ export const serverlessConfig = (settings: DeploySettings): ServerlessFragments 
         },
         AlarmTopicArn: { Description: 'SNS topic of every alarm', Value: ref('AlarmTopic') },
       },
+      extensions: httpApiStageExtension(httpApiControls),
     },
   };
 };
 
 /** What the Serverless Framework's `${file(...)}` resolver hands an exported function. */
-interface ResolverContext {
+export interface ResolverContext {
   resolveVariable: (variable: string) => Promise<unknown>;
 }
+
+/**
+ * Every value infra/serverless.ts reads from the framework: `variable` is resolved with `fallback`
+ * (`${variable, "fallback"}`), so `--stage`, `--region` and `--param="name=value"` apply. An empty
+ * fallback means "the default of defaultSettings()" (some depend on the stage). infra/serverless.cjs
+ * resolves exactly this list when it has to build the config in a child process (old Node).
+ */
+export const frameworkVariables = [
+  { key: 'stage', variable: 'sls:stage', fallback: 'dev' },
+  { key: 'region', variable: 'self:provider.region', fallback: 'us-east-1' },
+  ...(
+    [
+      'alarmEmail',
+      'webhookSecretsParameter',
+      'parametersSecretsExtensionLayerArn',
+      'rawEventTtlDays',
+      'logLevel',
+      'workerMaximumConcurrency',
+      'httpApiBurstLimit',
+      'httpApiRateLimit',
+      'tracing',
+      'ingestReservedConcurrency',
+      'protectTable',
+    ] as const
+  ).map((key) => ({ key, variable: `param:${key}`, fallback: '' })),
+] as const;
+
+export type FrameworkValues = Partial<Record<(typeof frameworkVariables)[number]['key'], string>>;
+
+const integer = (name: string, raw: string, min: number, max: number): number => {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return value;
+};
+
+const flag = (name: string, raw: string): boolean => {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+};
+
+/** Resolved framework values → validated settings; '' or absent takes the default. */
+export const settingsFromValues = (values: FrameworkValues): DeploySettings => {
+  const given = (key: keyof FrameworkValues): string | undefined => {
+    const value = values[key];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const stage = given('stage') ?? 'dev';
+  const defaults = defaultSettings(stage, given('region') ?? 'us-east-1');
+  const text = (key: keyof FrameworkValues & keyof DeploySettings): string =>
+    given(key) ?? String(defaults[key] ?? '');
+  const reserved = given('ingestReservedConcurrency');
+  const protectTable = given('protectTable');
+  const tracing = given('tracing');
+  return {
+    ...defaults,
+    alarmEmail: text('alarmEmail'),
+    webhookSecretsParameter: text('webhookSecretsParameter'),
+    parametersSecretsExtensionLayerArn: text('parametersSecretsExtensionLayerArn'),
+    rawEventTtlDays: integer('rawEventTtlDays', text('rawEventTtlDays'), 1, 36_500),
+    logLevel: text('logLevel'),
+    // Lambda's documented range for SQS mappings.
+    workerMaximumConcurrency: integer('workerMaximumConcurrency', text('workerMaximumConcurrency'), 2, 1000),
+    httpApiBurstLimit: integer('httpApiBurstLimit', text('httpApiBurstLimit'), 1, 1_000_000),
+    httpApiRateLimit: integer('httpApiRateLimit', text('httpApiRateLimit'), 1, 1_000_000),
+    tracing: tracing === undefined ? defaults.tracing : flag('tracing', tracing),
+    ingestReservedConcurrency:
+      reserved === undefined ? null : integer('ingestReservedConcurrency', reserved, 1, 100_000),
+    protectTable: protectTable === undefined ? defaults.protectTable : flag('protectTable', protectTable),
+  };
+};
 
 /**
  * Errors must propagate: `param:` resolves only once the framework instance exists, and the resolver
  * retries a property whose dependency is not ready yet (MISSING_VARIABLE_DEPENDENCY).
  */
-const text = async (context: ResolverContext, variable: string, fallback: string): Promise<string> => {
-  const value = await context.resolveVariable(`${variable}, ${JSON.stringify(fallback)}`);
-  return value === undefined || value === null ? fallback : String(value);
+export const resolveFrameworkValues = async (context: ResolverContext): Promise<FrameworkValues> => {
+  const values: FrameworkValues = {};
+  for (const { key, variable, fallback } of frameworkVariables) {
+    const value = await context.resolveVariable(`${variable}, ${JSON.stringify(fallback)}`);
+    values[key] = value === undefined || value === null ? fallback : String(value);
+  }
+  return values;
 };
 
 /** Reads stage, region and `params` through the framework, so `--stage`, `--region` and `--param` apply. */
-export const settingsFromFramework = async (context: ResolverContext): Promise<DeploySettings> => {
-  const stage = await text(context, 'sls:stage', 'dev');
-  const region = await text(context, 'self:provider.region', 'us-east-1');
-  const defaults = defaultSettings(stage, region);
-  const ttl = Number(await text(context, 'param:rawEventTtlDays', String(defaults.rawEventTtlDays)));
-  if (!Number.isInteger(ttl) || ttl <= 0) throw new Error(`rawEventTtlDays must be a positive integer`);
-  return {
-    stage,
-    region,
-    alarmEmail: await text(context, 'param:alarmEmail', defaults.alarmEmail),
-    webhookSecretsParameter: await text(
-      context,
-      'param:webhookSecretsParameter',
-      defaults.webhookSecretsParameter,
-    ),
-    parametersSecretsExtensionLayerArn: await text(context, 'param:parametersSecretsExtensionLayerArn', ''),
-    rawEventTtlDays: ttl,
-    logLevel: await text(context, 'param:logLevel', defaults.logLevel),
-  };
-};
+export const settingsFromFramework = async (context: ResolverContext): Promise<DeploySettings> =>
+  settingsFromValues(await resolveFrameworkValues(context));
 
 export const functions = async (context: ResolverContext) =>
   serverlessConfig(await settingsFromFramework(context)).functions;

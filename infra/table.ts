@@ -91,3 +91,23 @@ export const tableProperties = {
   PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
   SSESpecification: { SSEEnabled: true },
 };
+
+/**
+ * How hard the table is to delete. Production stages keep it through a stack removal or replacement
+ * (`DeletionPolicy`/`UpdateReplacePolicy: Retain`) and refuse DeleteTable itself
+ * (`DeletionProtectionEnabled`, https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html#cfn-dynamodb-table-deletionprotectionenabled;
+ * policies: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
+ * Dev-like stages stay removable, so `remove` then `deploy` of the same stage works.
+ */
+export const tableProtection = (protect: boolean) =>
+  protect
+    ? {
+        DeletionPolicy: 'Retain' as const,
+        UpdateReplacePolicy: 'Retain' as const,
+        DeletionProtectionEnabled: true,
+      }
+    : {
+        DeletionPolicy: 'Delete' as const,
+        UpdateReplacePolicy: 'Delete' as const,
+        DeletionProtectionEnabled: false,
+      };

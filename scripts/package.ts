@@ -61,6 +61,8 @@ export interface PackageRequest {
   outDir?: string;
   /** Config tests only: stub bundles for handlers that do not exist yet. */
   placeholdersForMissing?: boolean;
+  /** Reuse the bundles already in dist/ (a second stage packaged right after a first). */
+  skipBuild?: boolean;
   inherit?: boolean;
 }
 
@@ -74,8 +76,10 @@ export const packageService = async (request: PackageRequest = {}): Promise<Pack
     request.placeholdersForMissing === true
       ? lambdaSpecs().filter((spec) => !existsSync(join(projectRoot, spec.entry)))
       : [];
-  await buildFunctions({ allowMissing: request.placeholdersForMissing === true });
-  for (const spec of placeholders) writePlaceholder(spec);
+  if (request.skipBuild !== true) {
+    await buildFunctions({ allowMissing: request.placeholdersForMissing === true });
+    for (const spec of placeholders) writePlaceholder(spec);
+  }
   const outArgs = request.outDir === undefined ? [] : ['--package', request.outDir];
   const result = await runOsls(['package', ...outArgs, ...(request.args ?? [])], {
     inherit: request.inherit === true,

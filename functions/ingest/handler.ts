@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
 import { jsonResponse } from '../../lib/ingest/http.ts';
-import { logger } from '../../lib/observability.ts';
+import { logger, withLambdaContext } from '../../lib/observability.ts';
 import { deliveryHeader } from '../../lib/signing.ts';
 import { ingestDeps } from './side-effects.ts';
 
 /** `ANY /webhooks/{source}` (HTTP API, payload v2): decode, run the ingest contract, answer. */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+const handleRequest = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
   try {
     return await handleWebhook(
       {
@@ -32,3 +32,5 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     return jsonResponse(500, { status: 'error', error: { code: 'internal', message: 'internal error' } });
   }
 };
+
+export const handler = withLambdaContext(handleRequest);

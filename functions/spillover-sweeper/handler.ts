@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { sqsSendMessage } from '../../lib/ingest/queue.ts';
-import { logger, metrics } from '../../lib/observability.ts';
+import { logger, metrics, withLambdaContext } from '../../lib/observability.ts';
 import { readSweeperSettings } from '../../lib/spillover/settings.ts';
 import { type SweepResult, sweepSpillover } from '../../lib/spillover/sweep.ts';
 import { dynamoDbClient } from '../shared/dynamodb-client.ts';
@@ -12,7 +12,7 @@ const settings = readSweeperSettings(process.env);
 const SAFETY_MARGIN_MS = 15_000;
 
 /** Scheduled: moves spillover records onto their queues, then deletes them. */
-export const handler = async (_event: ScheduledEvent, context?: Context): Promise<SweepResult> => {
+const sweep = async (_event: ScheduledEvent, context?: Context): Promise<SweepResult> => {
   const result = await sweepSpillover({
     store: { dynamodb: dynamoDbClient, tableName: settings.tableName },
     sendMessage: sqsSendMessage(sqsClient),
@@ -28,3 +28,5 @@ export const handler = async (_event: ScheduledEvent, context?: Context): Promis
     logger.info('spillover sweep finished', { ...result });
   return result;
 };
+
+export const handler = withLambdaContext(sweep);

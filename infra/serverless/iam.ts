@@ -18,7 +18,8 @@ import type { LambdaSpec } from './functions.ts';
  *   one SSM parameter holding the webhook secrets (plus KMS decrypt through SSM for it);
  * - each worker: consume its own queue only, read/write the table;
  * - the sweeper: read/delete the spillover partition only, SendMessage to the route queues.
- * Nobody gets `*` actions, DeleteTable, Scan or another function's queue.
+ * Nobody gets `*` actions, DeleteTable, Scan or another function's queue; the only `*` resource is X-Ray's
+ * two upload actions, which have no resource types.
  */
 
 export interface IamSettings {
@@ -27,7 +28,21 @@ export interface IamSettings {
   webhookSecretsParameter: string;
   /** `dynamodb:LeadingKeys` pattern (StringLike) of every spillover item's partition key. */
   spilloverPartitionKeyPattern: string;
+  /** Active X-Ray tracing: the functions then upload trace segments. */
+  tracing: boolean;
 }
+
+/**
+ * What Lambda's active tracing needs from the execution role (the actions of the
+ * AWSXRayDaemonWriteAccess policy that upload data): https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+ * X-Ray defines no resource types for these actions, so `*` is the only possible resource:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html
+ */
+export const xrayStatement: Statement = {
+  Effect: 'Allow',
+  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  Resource: '*',
+};
 
 type Statement = Record<string, Cfn>;
 
@@ -53,7 +68,12 @@ const spilloverOnly = (settings: IamSettings) => ({
   'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [settings.spilloverPartitionKeyPattern] },
 });
 
-export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statement[] => {
+export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statement[] => [
+  ...functionStatements(spec, settings),
+  ...(settings.tracing ? [xrayStatement] : []),
+];
+
+const functionStatements = (spec: LambdaSpec, settings: IamSettings): Statement[] => {
   const logs = logStatement(settings.stage, spec);
   switch (spec.kind) {
     case 'ingest':

@@ -41,6 +41,11 @@ export const customMetrics = {
 } as const;
 
 /**
+ * Metrics Insights allows exactly one aggregate per query: `SELECT FUNCTION(metricName) FROM …`
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage.html
+ * so `SUM(a) + SUM(b)` is not a query. Every expression built here is checked against that grammar
+ * by test/infra/metrics-insights.ts.
+ *
  * A Metrics Insights query sums a metric over every dimension set the code adds (event, outcome…),
  * so an alarm does not depend on the exact dimensions; `where` narrows it (e.g. one outcome).
  */
@@ -120,10 +125,53 @@ const insightsAlarm = (
     ComparisonOperator: 'GreaterThanThreshold',
   });
 
+/**
+ * The sweeper publishes SpilloverFailed and SpilloverIncomplete once per run with the `service`
+ * dimension only (Powertools' default dimension), so each is one plain metric: metric math adds
+ * them (`failed + incomplete`), which alarms support with MetricStat queries and one expression
+ * returning data: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html
+ */
+const spilloverStuckAlarm = (settings: ObservabilitySettings): Cfn => {
+  const stat = (id: string, metricName: string) => ({
+    Id: id,
+    ReturnData: false,
+    MetricStat: {
+      Metric: {
+        Namespace: settings.metricsNamespace,
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: settings.metricsService }],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    },
+  });
+  return alarm({
+    AlarmName: `${serviceName}-${settings.stage}-spillover-stuck`,
+    AlarmDescription:
+      'The sweeper could not move spillover records (send failed, or parts missing): they wait in the table.',
+    Metrics: [
+      stat('failed', customMetrics.spilloverFailed),
+      stat('incomplete', customMetrics.spilloverIncomplete),
+      { Id: 'stuck', Expression: 'failed + incomplete', Label: 'stuck spillover records', ReturnData: true },
+    ],
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+  });
+};
+
 export const alarmResources = (specs: LambdaSpec[], settings: ObservabilitySettings): CfnResources => ({
   [alarmTopicLogicalId]: {
     Type: 'AWS::SNS::Topic',
-    Properties: { TopicName: `${serviceName}-${settings.stage}-alarms`, KmsMasterKeyId: 'alias/aws/sns' },
+    // Deliberately NOT encrypted at rest. CloudWatch can publish to an encrypted topic only if the
+    // key policy grants `cloudwatch.amazonaws.com` kms:Decrypt + kms:GenerateDataKey*, and the policy
+    // of the AWS-managed `alias/aws/sns` key cannot be changed, so with it no alarm ever arrives:
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    // A customer-managed key would work but costs $1/month per stage plus requests, must outlive
+    // the stack (7-30 days pending deletion), and one wrong policy line silently drops every alarm
+    // again. Alarm notifications hold alarm names, thresholds and metric values, never webhook
+    // data, and travel over TLS; the default topic policy admits only this account.
+    Properties: { TopicName: `${serviceName}-${settings.stage}-alarms` },
   },
   ...(settings.alarmEmail === ''
     ? {}
@@ -151,12 +199,7 @@ export const alarmResources = (specs: LambdaSpec[], settings: ObservabilitySetti
     insightsQuery(settings, customMetrics.spilled),
     'SQS refused deliveries and the ingest fell back to the DynamoDB spillover; the sweeper re-queues them.',
   ),
-  SpilloverStuckAlarm: insightsAlarm(
-    settings,
-    'spillover-stuck',
-    `SELECT SUM("${customMetrics.spilloverFailed}") + SUM("${customMetrics.spilloverIncomplete}") FROM "${settings.metricsNamespace}" WHERE service = '${settings.metricsService}'`,
-    'The sweeper could not move spillover records (send failed, or parts missing): they wait in the table.',
-  ),
+  SpilloverStuckAlarm: spilloverStuckAlarm(settings),
   HttpApi5xxAlarm: alarm({
     AlarmName: `${serviceName}-${settings.stage}-http-5xx`,
     AlarmDescription:

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,13 @@ import {
   tableLogicalId,
 } from '../../infra/serverless/cfn.ts';
 import { ingestSpec, lambdaSpecs, sweeperSpec, workerSpecs } from '../../infra/serverless/functions.ts';
-import { maxBodyBytes } from '../../infra/serverless.ts';
+import { savedQueries } from '../../infra/serverless/queries.ts';
+import {
+  defaultSettings,
+  logRetentionInDays,
+  maxBodyBytes,
+  metricsNamespace,
+} from '../../infra/serverless.ts';
 import { tableProperties } from '../../infra/table.ts';
 import { routeNames } from '../../lib/events/catalog.ts';
 import { readIngestSettings } from '../../lib/ingest/settings.ts';
@@ -25,8 +31,11 @@ import { readSweeperSettings } from '../../lib/spillover/settings.ts';
 import { spilloverPartition } from '../../lib/spillover/store.ts';
 import { readWorkerConfig } from '../../lib/workers/config.ts';
 import { type PackageResult, packageService } from '../../scripts/package.ts';
+import { includeTemplate, isError, unexplainedWarnings, validateTemplate } from './aws-validators.ts';
+import { isMetricsInsights, MetricsInsightsSyntaxError, parseMetricsInsights } from './metrics-insights.ts';
 import {
   allows,
+  allowsAnywhere,
   type Json,
   readTemplate,
   resourcesOfType,
@@ -36,34 +45,56 @@ import {
 } from './template.ts';
 
 /**
- * Packages the service once with osls (offline, no AWS credentials), exactly as `npm run package`
- * does, then checks the CloudFormation it generated. Handlers not written yet are packaged from a
- * placeholder bundle (listed in the first test's output); every template check still applies.
+ * Packages the service with osls (offline, no AWS credentials), exactly as `npm run package` does,
+ * for a production-like stage (`prod`, the one most checks read) and a dev-like one (`dev`, which
+ * differs where documented: removable table, tracing switched off by a param), then checks the
+ * CloudFormation they generated. Handlers not written yet are packaged from a placeholder bundle
+ * (listed in the first test's output); every template check still applies.
  */
 
-const stage = 'ci';
+const stage = 'prod';
+const devStage = 'dev';
 const region = 'eu-west-1';
 const canarySecret = 'canary-webhook-secret-6d1f0c';
+const reservedConcurrency = 50;
 let outDir = '';
+let devOutDir = '';
 let template: Template;
+let devTemplate: Template;
 let packaged: PackageResult;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'mhub-package-'));
+  devOutDir = mkdtempSync(join(tmpdir(), 'mhub-package-dev-'));
   // A secret present in the environment must still never reach the template.
   process.env.WEBHOOK_SECRETS = JSON.stringify({ acme: canarySecret });
   packaged = await packageService({
     outDir,
     placeholdersForMissing: true,
-    args: ['--stage', stage, '--region', region, '--param=alarmEmail=ops@example.com'],
+    args: [
+      '--stage',
+      stage,
+      '--region',
+      region,
+      '--param=alarmEmail=ops@example.com',
+      `--param=ingestReservedConcurrency=${reservedConcurrency}`,
+    ],
+  });
+  if (packaged.code !== 0) throw new Error(`osls package failed:\n${packaged.stdout}\n${packaged.stderr}`);
+  const dev = await packageService({
+    outDir: devOutDir,
+    skipBuild: true,
+    args: ['--stage', devStage, '--region', region, '--param=tracing=false'],
   });
   delete process.env.WEBHOOK_SECRETS;
-  if (packaged.code !== 0) throw new Error(`osls package failed:\n${packaged.stdout}\n${packaged.stderr}`);
+  if (dev.code !== 0) throw new Error(`osls package (dev) failed:\n${dev.stdout}\n${dev.stderr}`);
   template = readTemplate(join(outDir, 'cloudformation-template-update-stack.json'));
-}, 120_000);
+  devTemplate = readTemplate(join(devOutDir, 'cloudformation-template-update-stack.json'));
+}, 240_000);
 
 afterAll(() => {
-  if (outDir !== '') rmSync(outDir, { recursive: true, force: true });
+  for (const directory of [outDir, devOutDir])
+    if (directory !== '') rmSync(directory, { recursive: true, force: true });
 });
 
 const resource = (logicalId: string): Json => {
@@ -158,10 +189,29 @@ describe('functions', () => {
     expect(JSON.stringify(rules[0].Targets)).toContain(functionLogicalId(sweeperSpec));
   });
 
-  it('keeps logs 30 days', () => {
+  it('keeps every log group, the access log included, for logRetentionInDays', () => {
     const groups = resourcesOfType(template, 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(lambdaSpecs().length);
-    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
+    expect(groups).toHaveLength(lambdaSpecs().length + 1);
+    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(logRetentionInDays);
+  });
+
+  it('traces every function actively, with the X-Ray upload permissions, unless a param turns it off', () => {
+    for (const spec of lambdaSpecs()) {
+      expect(fn(functionLogicalId(spec)).TracingConfig).toEqual({ Mode: 'Active' });
+      expect(allowsAnywhere(template, roleLogicalId(spec), 'xray:PutTraceSegments')).toBe(true);
+      const dev = devTemplate.Resources[functionLogicalId(spec)].Properties;
+      expect(dev.TracingConfig).toEqual({ Mode: 'PassThrough' });
+      expect(allowsAnywhere(devTemplate, roleLogicalId(spec), 'xray:PutTraceSegments')).toBe(false);
+    }
+  });
+
+  it('reserves ingest concurrency only when asked to', () => {
+    expect(fn(functionLogicalId(ingestSpec)).ReservedConcurrentExecutions).toBe(reservedConcurrency);
+    for (const spec of lambdaSpecs().filter((s) => s.kind !== 'ingest'))
+      expect(fn(functionLogicalId(spec)).ReservedConcurrentExecutions).toBeUndefined();
+    expect(
+      devTemplate.Resources[functionLogicalId(ingestSpec)].Properties.ReservedConcurrentExecutions,
+    ).toBeUndefined();
   });
 });
 
@@ -199,6 +249,7 @@ describe('queues and workers', () => {
         BatchSize: tuning.batchSize,
         MaximumBatchingWindowInSeconds: tuning.maximumBatchingWindowSeconds,
         Enabled: true,
+        ScalingConfig: { MaximumConcurrency: defaultSettings(stage).workerMaximumConcurrency },
       });
       const properties = fn(functionLogicalId(spec));
       expect(properties.Timeout).toBe(tuning.workerTimeoutSeconds);
@@ -221,12 +272,24 @@ describe('queues and workers', () => {
 });
 
 describe('table', () => {
-  it('matches infra/table.ts and is retained', () => {
+  it('matches infra/table.ts, and on a production stage is retained and deletion-protected', () => {
     const table = resource(tableLogicalId);
     expect(table.Type).toBe('AWS::DynamoDB::Table');
-    expect(table.Properties).toEqual({ TableName: deployedTableName(stage), ...tableProperties });
+    expect(table.Properties).toEqual({
+      TableName: deployedTableName(stage),
+      ...tableProperties,
+      DeletionProtectionEnabled: true,
+    });
     expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
     expect(resourcesOfType(template, 'AWS::DynamoDB::Table')).toHaveLength(1);
+  });
+
+  it('stays removable on a dev-like stage', () => {
+    const table = devTemplate.Resources[tableLogicalId];
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.UpdateReplacePolicy).toBe('Delete');
+    expect(table.Properties.DeletionProtectionEnabled).toBe(false);
   });
 });
 
@@ -235,11 +298,15 @@ describe('IAM least privilege', () => {
   const sweeperRole = roleLogicalId(sweeperSpec);
   const spillover = spilloverPartition(3);
 
-  it('never grants wildcard actions or a bare * resource', () => {
+  it('never grants wildcard actions, nor a bare * resource except to the X-Ray upload actions', () => {
     for (const spec of lambdaSpecs()) {
       for (const statement of statementsOf(template, roleLogicalId(spec))) {
         for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
-        for (const target of [statement.Resource].flat()) expect(target).not.toBe('*');
+        if ([statement.Resource].flat().includes('*'))
+          expect([statement.Action].flat().sort()).toEqual([
+            'xray:PutTelemetryRecords',
+            'xray:PutTraceSegments',
+          ]);
       }
     }
   });
@@ -392,6 +459,16 @@ describe('observability', () => {
     expect(expressions.some((e) => /SUM\("Spilled"\)/.test(e))).toBe(true);
   });
 
+  it('notifies an SNS topic CloudWatch can publish to: not encrypted with the AWS-managed key', () => {
+    // alias/aws/sns's key policy cannot grant cloudwatch.amazonaws.com (infra/serverless/observability.ts).
+    const topic = resource('AlarmTopic');
+    expect(topic.Properties.KmsMasterKeyId).toBeUndefined();
+    expect(JSON.stringify(template)).not.toContain('alias/aws/sns');
+    for (const alarmProperties of alarms()) {
+      expect(alarmProperties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+    }
+  });
+
   it('notifies an SNS topic, with the e-mail subscription passed as a param', () => {
     expect(resource('AlarmTopic').Type).toBe('AWS::SNS::Topic');
     expect(resource('AlarmEmailSubscription').Properties).toMatchObject({
@@ -408,6 +485,187 @@ describe('observability', () => {
     for (const route of routeNames) expect(body).toContain(`"${queueNamePrefix(stage)}${route}-dlq"`);
     // Only intended substitutions: anything else would break the deploy.
     expect(new Set(body.match(/\$\{[^}]+\}/g))).toEqual(new Set([`\${AWS::Region}`, `\${HttpApi}`]));
+  });
+});
+
+describe('metric expressions', () => {
+  /** Every `Expression` of every alarm and dashboard widget, with the ids of its sibling queries. */
+  const expressions = (): { where: string; expression: string; ids: string[] }[] => {
+    const found: { where: string; expression: string; ids: string[] }[] = [];
+    for (const [id, alarmResource] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
+      const metrics = (alarmResource.Properties.Metrics ?? []) as Json[];
+      for (const metric of metrics)
+        if (metric.Expression !== undefined)
+          found.push({ where: id, expression: metric.Expression, ids: metrics.map((m) => m.Id) });
+    }
+    for (const [id, dashboard] of resourcesOfType(template, 'AWS::CloudWatch::Dashboard')) {
+      const body = JSON.parse(dashboard.Properties.DashboardBody['Fn::Sub'] as string);
+      for (const widget of body.widgets as Json[])
+        for (const row of (widget.properties?.metrics ?? []) as Json[][]) {
+          const options = row.find((part: Json) => typeof part === 'object' && part !== null);
+          if (options?.expression !== undefined)
+            found.push({
+              where: `${id}: ${widget.properties.title}`,
+              expression: options.expression,
+              ids: [],
+            });
+        }
+    }
+    return found;
+  };
+
+  it('checks every Metrics Insights query against the documented grammar', () => {
+    const insights = expressions().filter(({ expression }) => isMetricsInsights(expression));
+    expect(insights.length).toBeGreaterThanOrEqual(4); // 2 alarms + 2 dashboard series today
+    for (const { where, expression } of insights) {
+      const parsed = parseMetricsInsights(expression);
+      expect(parsed.namespace, where).toBe(metricsNamespace);
+      expect(parsed.where[0], where).toEqual({
+        key: 'service',
+        operator: '=',
+        value: `messagehub-webhooks-${stage}`,
+      });
+    }
+  });
+
+  it("uses metric math only over the alarm's own queries", () => {
+    const math = expressions().filter(({ expression }) => !isMetricsInsights(expression));
+    expect(math.map(({ where }) => where)).toContain('SpilloverStuckAlarm');
+    for (const { where, expression, ids } of math) {
+      expect(expression, where).not.toMatch(/\bSELECT\b/i);
+      const referenced = expression.match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
+      for (const name of referenced) expect(ids, `${where}: ${expression}`).toContain(name);
+    }
+  });
+
+  it("sums the sweeper's two failure metrics in the spillover-stuck alarm", () => {
+    const stuck = resource('SpilloverStuckAlarm').Properties.Metrics as Json[];
+    expect(stuck.filter((m) => m.ReturnData)).toHaveLength(1);
+    expect(
+      stuck
+        .map((m) => m.MetricStat?.Metric.MetricName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['SpilloverFailed', 'SpilloverIncomplete']);
+  });
+
+  it.each([
+    // The expression SpilloverStuck used to have: two aggregates in one query.
+    `SELECT SUM("SpilloverFailed") + SUM("SpilloverIncomplete") FROM "MessageHubWebhooks" WHERE service = 'x'`,
+    'SELECT MEDIAN(Latency) FROM "AWS/Lambda"',
+    'SELECT SUM(Errors) FROM AWS/Lambda',
+    `SELECT SUM(Errors) FROM "AWS/Lambda" WHERE FunctionName = "unquoted-value"`,
+    `SELECT SUM(Errors) FROM "AWS/Lambda" WHERE FunctionName = 'a' LIMIT`,
+    'SELECT SUM(Errors), MAX(Errors) FROM "AWS/Lambda"',
+  ])('rejects an invalid query: %s', (query) => {
+    expect(() => parseMetricsInsights(query)).toThrow(MetricsInsightsSyntaxError);
+  });
+
+  it('accepts the documented examples', () => {
+    for (const query of [
+      'SELECT AVG(CPUUtilization) FROM "AWS/EC2"',
+      'SELECT AVG(CPUUtilization) FROM SCHEMA("AWS/EC2", InstanceId)',
+      `SELECT MAX(CPUUtilization) FROM SCHEMA("AWS/EC2", InstanceId) WHERE InstanceId != 'i-1' GROUP BY InstanceId ORDER BY MAX() DESC LIMIT 10`,
+    ])
+      expect(() => parseMetricsInsights(query)).not.toThrow();
+  });
+});
+
+describe('HTTP API controls', () => {
+  const stageProperties = () => resource('HttpApiStage').Properties;
+
+  it('throttles the stage at the configured burst and rate', () => {
+    const defaults = defaultSettings(stage);
+    expect(stageProperties().DefaultRouteSettings).toMatchObject({
+      ThrottlingBurstLimit: defaults.httpApiBurstLimit,
+      ThrottlingRateLimit: defaults.httpApiRateLimit,
+    });
+  });
+
+  it('writes one JSON access log line per request with request id, IP, route, status, latency and integration error', () => {
+    const settings = stageProperties().AccessLogSettings;
+    expect(settings.DestinationArn).toEqual(getAttArn('HttpApiAccessLogGroup'));
+    expect(resource('HttpApiAccessLogGroup').Properties.RetentionInDays).toBe(logRetentionInDays);
+    // Filled in the way API Gateway substitutes $context variables, the format is one JSON object.
+    const line = (settings.Format as string).replace(/\$context\.[A-Za-z.]+/g, (variable) =>
+      ['$context.status', '$context.responseLatency'].includes(variable) ? '123' : 'x',
+    );
+    const parsed = JSON.parse(line);
+    for (const field of ['requestId', 'ip', 'routeKey', 'status', 'responseLatency', 'integrationError'])
+      expect(parsed, field).toHaveProperty(field);
+    for (const variable of [
+      '$context.requestId',
+      '$context.identity.sourceIp',
+      '$context.routeKey',
+      '$context.status',
+      '$context.responseLatency',
+      '$context.integrationErrorMessage',
+    ])
+      expect(settings.Format).toContain(variable);
+  });
+});
+
+describe('saved Logs Insights queries', () => {
+  const queries = () => resourcesOfType(template, 'AWS::Logs::QueryDefinition');
+
+  it('saves one query per operator question, each on log groups this stack creates', () => {
+    const groups = new Set(
+      resourcesOfType(template, 'AWS::Logs::LogGroup').map(([, group]) => group.Properties.LogGroupName),
+    );
+    expect(
+      queries()
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(savedQueries.map((query) => query.logicalId).sort());
+    for (const [id, query] of queries()) {
+      expect(query.Properties.Name.length, id).toBeLessThanOrEqual(255);
+      expect(query.Properties.QueryString.length, id).toBeLessThanOrEqual(10_000);
+      expect(query.Properties.LogGroupNames.length, id).toBeGreaterThan(0);
+      for (const name of query.Properties.LogGroupNames) expect(groups, `${id}: ${name}`).toContain(name);
+      for (const dependency of query.DependsOn) expect(template.Resources[dependency], id).toBeDefined();
+    }
+  });
+
+  it('follows one event id through every function', () => {
+    const follow = resource('QueryFollowEvent').Properties;
+    expect(follow.LogGroupNames).toHaveLength(lambdaSpecs().length);
+    expect(follow.QueryString).toContain('correlation_id');
+  });
+});
+
+describe("AWS's own template validators", () => {
+  const templatePath = (which: 'prod' | 'dev') =>
+    join(which === 'prod' ? outDir : devOutDir, 'cloudformation-template-update-stack.json');
+
+  it.each(['prod', 'dev'] as const)(
+    '@aws/cloudformation-validate finds no error in the %s template',
+    (which) => {
+      const findings = validateTemplate(templatePath(which), region);
+      expect(
+        findings.filter((finding) => finding.severity === 'ERROR' || finding.severity === 'FATAL'),
+      ).toEqual([]);
+      expect(unexplainedWarnings(findings)).toEqual([]);
+    },
+  );
+
+  it.each(['prod', 'dev'] as const)("aws-cdk-lib's CfnInclude loads the %s template", (which) => {
+    expect(includeTemplate(templatePath(which))).toBeGreaterThan(100);
+  });
+
+  it('both catch a broken template', () => {
+    const broken = structuredClone(template);
+    const [mappingId] = resourcesOfType(broken, 'AWS::Lambda::EventSourceMapping')[0]!;
+    // Below Lambda's documented minimum of 2.
+    broken.Resources[mappingId].Properties.ScalingConfig.MaximumConcurrency = 1;
+    // A reference to a resource that does not exist.
+    broken.Resources.IngestLambdaFunction.Properties.Role = { 'Fn::GetAtt': ['NoSuchRole', 'Arn'] };
+    const path = join(outDir, 'broken-template.json');
+    writeFileSync(path, JSON.stringify(broken));
+    const errors = validateTemplate(path, region).filter(isError);
+    expect(errors.map((finding) => finding.resource)).toEqual(
+      expect.arrayContaining([mappingId, 'IngestLambdaFunction']),
+    );
+    expect(() => includeTemplate(path)).toThrow(/NoSuchRole/);
   });
 });
 

@@ -93,3 +93,12 @@ export const zipEntries = (path: string): string[] => {
   }
   return names;
 };
+
+/** Would the role allow `action` on `*` (actions without resource types, e.g. X-Ray)? */
+export const allowsAnywhere = (template: Template, roleLogicalId: string, action: string): boolean =>
+  statementsOf(template, roleLogicalId).some(
+    (statement) =>
+      statement.Effect === 'Allow' &&
+      list(statement.Action).some((pattern) => glob(pattern).test(action)) &&
+      list(statement.Resource).includes('*'),
+  );

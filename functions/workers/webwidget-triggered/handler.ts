@@ -1,9 +1,12 @@
+import { withLambdaContext } from '../../../lib/observability.ts';
 import { readWorkerConfig } from '../../../lib/workers/config.ts';
 import { eventWorker } from '../../../lib/workers/workers.ts';
 import { dynamoDbClient } from '../../shared/dynamodb-client.ts';
 
 /** SQS → DynamoDB worker for `webwidget_triggered` (lib/workers): partial batch failures, guarded writes. */
-export const handler = eventWorker('webwidget_triggered', {
-  dynamodb: dynamoDbClient,
-  ...readWorkerConfig(),
-});
+export const handler = withLambdaContext(
+  eventWorker('webwidget_triggered', {
+    dynamodb: dynamoDbClient,
+    ...readWorkerConfig(),
+  }),
+);
