@@ -2,7 +2,12 @@ import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EmulatorError } from '../infra/local/emulators.ts';
 import { DEMO_SOURCE } from '../infra/local/sources.ts';
-import { type LocalStack, StackStartError, startLocalStack } from '../infra/local/stack.ts';
+import {
+  type LocalStack,
+  type RequestSummary,
+  StackStartError,
+  startLocalStack,
+} from '../infra/local/stack.ts';
 import { ConfigError } from '../lib/errors.ts';
 
 /**
@@ -10,9 +15,10 @@ import { ConfigError } from '../lib/errors.ts';
  * failure is one line on stderr and exit code 1.
  */
 
-const usage = `usage: npm start [-- --in-memory] [-- --port <n>]
+const usage = `usage: npm start [-- --in-memory] [-- --port <n>] [-- --quiet]
   --in-memory   keep nothing: DynamoDB Local and the queues run in memory
-  --port <n>    HTTP port (default: PORT or 3000)`;
+  --port <n>    HTTP port (default: PORT or 3000)
+  --quiet       no line per request`;
 
 function fail(message: string): never {
   process.stderr.write(`npm start: ${message}\n`);
@@ -25,6 +31,7 @@ const parseOptions = () => {
       options: {
         'in-memory': { type: 'boolean' },
         port: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -63,17 +70,36 @@ const banner = (stack: LocalStack): string => {
   if (stack.unpolledRoutes.length > 0)
     lines.push(`  warning   no worker yet for ${stack.unpolledRoutes.join(', ')}`);
   const source = stack.sources[0]?.name ?? DEMO_SOURCE;
-  const portFlag = stack.port === 3000 ? '' : ` --url ${stack.endpoint}`;
+  const portFlag = stack.port === 3000 ? '' : ` --port ${stack.port}`;
   lines.push(
     '',
     'Send a sample from another terminal, then read it back:',
     `  npx mhub send examples/message_created.json --source ${source}${portFlag}`,
-    '  npx mhub conversation 1 7',
+    `  npx mhub conversation 1 7${portFlag}`,
+    `  npx mhub status${portFlag}`,
     '',
+    values.quiet ? '' : 'One line per request below (--quiet silences them).',
     'Ctrl-C stops it (in-flight batches are drained first).',
     '',
   );
   return lines.join('\n');
+};
+
+const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const paint = (code: number, text: string): string => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+/** One line per request, like `stripe listen`: time, method, source, status, outcome, event, ms. */
+const requestLine = (request: RequestSummary, now: Date = new Date()): string => {
+  const ok = request.status >= 200 && request.status < 300;
+  const outcome = request.error ?? request.outcome ?? '';
+  return [
+    now.toISOString().slice(11, 23),
+    request.method.padEnd(4),
+    `/webhooks/${request.source ?? '?'}`.padEnd(20),
+    paint(ok ? (request.outcome === 'accepted' ? 32 : 33) : 31, `${request.status} ${outcome}`.padEnd(28)),
+    (request.event ?? '-').padEnd(28),
+    `${request.ms} ms`,
+  ].join('  ');
 };
 
 const main = async (): Promise<void> => {
@@ -82,6 +108,9 @@ const main = async (): Promise<void> => {
     stack = await startLocalStack({
       ...(port === undefined ? {} : { port }),
       inMemory: values['in-memory'] ?? false,
+      ...(values.quiet
+        ? {}
+        : { onRequest: (request: RequestSummary) => process.stdout.write(`${requestLine(request)}\n`) }),
     });
   } catch (error) {
     if (error instanceof StackStartError || error instanceof ConfigError || error instanceof EmulatorError)

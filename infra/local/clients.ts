@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Emulators accept any credentials; a fixed region keeps queue URLs predictable. */
 export const LOCAL_REGION = 'us-east-1';
-const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export const localDynamoDbClient = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: localCredentials });

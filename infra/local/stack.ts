@@ -9,7 +9,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { RouteName } from '../../lib/events/catalog.ts';
 import { routeTuning, visibilityTimeoutSeconds } from '../queues.ts';
-import { LOCAL_REGION, localDynamoDbClient } from './clients.ts';
+import { LOCAL_REGION, localCredentials, localDynamoDbClient } from './clients.ts';
 import { assertJavaAvailable, type RunningEmulator, startDynamoDbLocal } from './emulators.ts';
 import { startSqsEmulatorThread } from './fauxqs-thread.ts';
 import {
@@ -26,7 +26,15 @@ import {
 import { type Poller, type PollerStats, type SqsHandler, startPoller } from './poller.ts';
 import { type ProvisionedQueue, provisionStack } from './provision.ts';
 import { type LocalSource, resolveSources } from './sources.ts';
-import { defaultDataDir, removeStackState, repoRoot, writeStackState } from './state.ts';
+import {
+  acquireDataLock,
+  DataFolderInUseError,
+  defaultDataDir,
+  releaseDataLock,
+  removeStackState,
+  repoRoot,
+  writeStackState,
+} from './state.ts';
 
 /**
  * The whole pipeline on one machine, exactly as `npm start` runs it (scripts/start.ts is a thin
@@ -68,6 +76,21 @@ export interface LocalStackOptions {
   writeStateFile?: boolean;
   /** Where stack log lines go. Default stderr. */
   log?: (line: string) => void;
+  /** Called once per answered webhook request (`npm start` prints one line each). */
+  onRequest?: (request: RequestSummary) => void;
+}
+
+/** One answered request to `/webhooks/{source}`, for the `stripe listen`-style log. */
+export interface RequestSummary {
+  method: string;
+  source: string | null;
+  status: number;
+  /** The answer's `status` field (`accepted`, `archived`, `quarantined`, `error`), when JSON. */
+  outcome: string | null;
+  event: string | null;
+  /** The answer's `error.code`, for refusals. */
+  error: string | null;
+  ms: number;
 }
 
 export interface LocalStack {
@@ -179,7 +202,33 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   let ingest: HttpHandler | undefined;
   let accepting = true;
   const inFlightRequests = new Set<Promise<void>>();
+  const report = (
+    method: string,
+    path: string,
+    status: number,
+    body: Buffer | undefined,
+    started: number,
+  ) => {
+    if (options.onRequest === undefined) return;
+    let answer: { status?: unknown; event?: unknown; error?: { code?: unknown } } = {};
+    try {
+      answer = body === undefined ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      // not JSON: no outcome to show
+    }
+    const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+    options.onRequest({
+      method,
+      source: matchWebhookPath(path),
+      status,
+      outcome: text(answer.status),
+      event: text(answer.event),
+      error: text(answer.error?.code),
+      ms: Date.now() - started,
+    });
+  };
   const server = createServer((request, response) => {
+    const started = Date.now();
     const work = (async () => {
       try {
         const raw = await readRequest(request, API_GATEWAY_MAX_BODY);
@@ -213,9 +262,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           // What API Gateway answers when the integration throws.
           log(`ingest: unhandled error: ${describe(error)}`);
           writeJson(response, 500, { message: 'Internal Server Error' });
+          report(raw.method, path, 500, undefined, started);
           return;
         }
-        writeResult(response, fromHandlerResult(result));
+        const answer = fromHandlerResult(result);
+        writeResult(response, answer);
+        report(raw.method, path, answer.statusCode, answer.body, started);
       } catch (error) {
         if (error instanceof PayloadTooLargeError)
           writeJson(response, 413, { message: 'Request Entity Too Large' });
@@ -230,6 +282,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   server.on('clientError', answerClientError);
   const port = await listen(server, requestedPort, host);
   const endpoint = `http://${host}:${port}`;
+  // Two stacks that keep data must never share DynamoDB Local's and fauxqs's files.
+  if (!inMemory) {
+    try {
+      acquireDataLock(dataDir, port);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (error instanceof DataFolderInUseError) throw new StackStartError(error.message);
+      throw error;
+    }
+  }
 
   let dynamo: RunningEmulator | undefined;
   let sqsEmulator: RunningEmulator | undefined;
@@ -247,7 +309,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     await Promise.allSettled(inFlightRequests);
     await Promise.allSettled([...pollers.values()].map((poller) => poller.stop()));
     await Promise.allSettled([sqsEmulator?.stop(), dynamo?.stop()]);
-    if (options.writeStateFile !== false) removeStackState(dataDir);
+    if (options.writeStateFile !== false) removeStackState(dataDir, port);
+    if (!inMemory) releaseDataLock(dataDir);
   };
 
   let dynamodb: DynamoDBClient;
@@ -395,15 +458,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       writeStackState(dataDir, {
         pid: process.pid,
         startedAt: new Date().toISOString(),
+        port,
         endpoint,
         region: LOCAL_REGION,
+        credentials: localCredentials,
         stage: LOCAL_STAGE,
         tableName: provisioned.tableName,
         queueUrlPrefix: provisioned.queueUrlPrefix,
         dynamoEndpoint: dynamo.endpoint,
         sqsEndpoint: sqsEmulator.endpoint,
         inMemory,
+        dataDir,
         sources,
+        unpolledRoutes,
       });
     }
 

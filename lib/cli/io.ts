@@ -4,23 +4,95 @@ export interface Io {
   err(text: string): void;
   /** Progress bars render only on an interactive stderr. */
   stderrIsTTY: boolean;
+  /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+  color: boolean;
   env: NodeJS.ProcessEnv;
+  /** Resolves after `ms`, or early when the user interrupts (Ctrl-C) a long-running command. */
+  sleep(ms: number): Promise<void>;
+  /** True once the user asked a long-running command (tail) to stop. */
+  interrupted(): boolean;
+  /** Asks a yes/no question on the terminal; false when stdin is not one. */
+  confirm(question: string): Promise<boolean>;
 }
 
-export const processIo = (): Io => ({
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-  stderrIsTTY: process.stderr.isTTY === true,
-  env: process.env,
-});
+export const colorWanted = (isTTY: boolean, env: NodeJS.ProcessEnv): boolean =>
+  isTTY && (env.NO_COLOR === undefined || env.NO_COLOR === '') && env.TERM !== 'dumb';
+
+let stopRequested = false;
+const wakers = new Set<() => void>();
+
+const sleepUnlessInterrupted = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    if (stopRequested) return resolve();
+    const wake = (): void => {
+      clearTimeout(timer);
+      wakers.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    wakers.add(wake);
+  });
+
+/**
+ * The real terminal. A closed stdout (`mhub … | head -3`) ends the command quietly, as Unix tools
+ * do, instead of an EPIPE stack trace.
+ */
+export const processIo = (): Io => {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  return {
+    out: (text) => {
+      process.stdout.write(text);
+    },
+    err: (text) => {
+      process.stderr.write(text);
+    },
+    stderrIsTTY: process.stderr.isTTY === true,
+    color: colorWanted(process.stdout.isTTY === true, process.env),
+    env: process.env,
+    sleep: (ms) => {
+      if (process.listenerCount('SIGINT') === 0)
+        process.once('SIGINT', () => {
+          stopRequested = true;
+          for (const wake of [...wakers]) wake();
+        });
+      return sleepUnlessInterrupted(ms);
+    },
+    interrupted: () => stopRequested,
+    confirm: async (question) => {
+      if (process.stdin.isTTY !== true) return false;
+      const { createInterface } = await import('node:readline/promises');
+      const prompt = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+      } finally {
+        prompt.close();
+      }
+    },
+  };
+};
 
 /** Collects output in memory (tests). */
-export const memoryIo = (env: NodeJS.ProcessEnv = process.env): Io & { stdout: string; stderr: string } => {
+export const memoryIo = (
+  env: NodeJS.ProcessEnv = process.env,
+  options: { answer?: boolean; stopAfterMs?: number } = {},
+): Io & { stdout: string; stderr: string; questions: string[] } => {
+  const startedAt = Date.now();
   const io = {
     stdout: '',
     stderr: '',
+    questions: [] as string[],
     stderrIsTTY: false,
+    color: false,
     env,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    interrupted: () => options.stopAfterMs !== undefined && Date.now() - startedAt >= options.stopAfterMs,
+    confirm: async (question: string) => {
+      io.questions.push(question);
+      return options.answer ?? false;
+    },
     out: (text: string) => {
       io.stdout += text;
     },
@@ -112,3 +184,17 @@ export const progress = (io: Io, label: string, total: number): Progress => {
     },
   };
 };
+
+const COLORS = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+
+/** Wraps text in an ANSI colour when the output wants colour. */
+export const paint = (io: Io, color: keyof typeof COLORS, text: string): string =>
+  io.color ? `\x1b[${COLORS[color]}m${text}\x1b[0m` : text;
+
+/** The colour of an outcome or verdict word. */
+export const outcomeColor = (outcome: string | null | undefined): keyof typeof COLORS =>
+  outcome === 'handled' || outcome === 'accepted' || outcome === 'ok'
+    ? 'green'
+    : outcome === 'quarantined' || outcome === 'fail' || outcome === 'error'
+      ? 'red'
+      : 'yellow';

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { localDynamoDbClient, localSqsClient } from '../../infra/local/clients.ts';
 import type { LocalSource } from '../../infra/local/sources.ts';
-import { defaultDataDir, processAlive, readStackState, stackFile } from '../../infra/local/state.ts';
+import { defaultDataDir, liveStacks, type StackState } from '../../infra/local/state.ts';
 import { deadLetterQueueName, queueName, tableName } from '../../infra/naming.ts';
 import type { RouteName } from '../events/catalog.ts';
 import type { StoreDeps } from '../store/write.ts';
@@ -25,6 +25,8 @@ export interface Target {
   endpoint: string | undefined;
   /** The local stack's sources with their secrets; empty for a deployed stage (secrets live in SSM). */
   sources: LocalSource[];
+  /** The local stack's state file; undefined for a deployed stage. */
+  local: StackState | undefined;
   queueUrl(route: RouteName): Promise<string>;
   deadLetterQueueUrl(route: RouteName): Promise<string>;
   close(): void;
@@ -33,27 +35,45 @@ export interface Target {
 export interface TargetOptions {
   stage?: string | undefined;
   region?: string | undefined;
+  /** The local stack's HTTP port, when several run. */
+  port?: number | undefined;
   env?: NodeJS.ProcessEnv;
 }
 
 export const NOT_RUNNING =
   'the local stack is not running: start it with `npm start` (or pass --stage for a deployed stage)';
 
-/** The local stack's recorded state, or a CliError saying it is not running. */
-export const localState = (env: NodeJS.ProcessEnv = process.env) => {
+/**
+ * The local stack's recorded state: the one on `port`, else the only one running; a CliError that
+ * says what to do otherwise.
+ */
+export const localState = (env: NodeJS.ProcessEnv = process.env, port?: number): StackState => {
   const dataDir = defaultDataDir(env);
-  const state = readStackState(dataDir);
-  if (state === undefined || !processAlive(state.pid))
-    throw new CliError(`${NOT_RUNNING} (no live ${stackFile(dataDir)})`);
-  return state;
+  const live = liveStacks(dataDir);
+  if (port !== undefined) {
+    const found = live.find((state) => state.port === port);
+    if (found !== undefined) return found;
+    throw new CliError(
+      live.length === 0
+        ? `no local stack runs on port ${port}: start it with \`npm start -- --port ${port}\``
+        : `no local stack runs on port ${port}: running on ${live.map((state) => state.port).join(', ')}`,
+    );
+  }
+  if (live.length === 1) return live[0]!;
+  if (live.length === 0) throw new CliError(NOT_RUNNING);
+  throw new CliError(
+    `${live.length} local stacks are running (ports ${live.map((state) => state.port).join(', ')}): pass --port <n>`,
+  );
 };
 
 export const resolveTarget = (options: TargetOptions = {}): Target => {
   const env = options.env ?? process.env;
+  if (options.stage !== undefined && options.port !== undefined)
+    throw new CliError('--port picks a local stack: it does not go with --stage');
   if (options.stage === undefined) {
     if (options.region !== undefined)
       throw new CliError('--region needs --stage (the local stack has no region)');
-    const state = localState(env);
+    const state = localState(env, options.port);
     const dynamodb = localDynamoDbClient(state.dynamoEndpoint);
     const sqs = localSqsClient(state.sqsEndpoint);
     // Local queue URLs are `${prefix}${name}`: the prefix ends with the stage's name prefix.
@@ -68,6 +88,7 @@ export const resolveTarget = (options: TargetOptions = {}): Target => {
       store: { dynamodb, tableName: state.tableName },
       endpoint: state.endpoint,
       sources: state.sources,
+      local: state,
       queueUrl: async (route) => `${base}${queueName(state.stage, route)}`,
       deadLetterQueueUrl: async (route) => `${base}${deadLetterQueueName(state.stage, route)}`,
       close: () => {
@@ -112,6 +133,7 @@ export const resolveTarget = (options: TargetOptions = {}): Target => {
     store: { dynamodb, tableName: tableName(stage) },
     endpoint: undefined,
     sources: [],
+    local: undefined,
     queueUrl: (route) => lookUp(queueName(stage, route)),
     deadLetterQueueUrl: (route) => lookUp(deadLetterQueueName(stage, route)),
     close: () => {

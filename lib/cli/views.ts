@@ -1,7 +1,10 @@
 import { getContact } from '../store/contact.ts';
 import { type ConversationRecord, getConversation, listContactConversations } from '../store/conversation.ts';
+import { getInbox } from '../store/inbox.ts';
 import { listMessages, type MessageRecord } from '../store/message.ts';
 import { listStatusHistory } from '../store/status-history.ts';
+import { getTeam } from '../store/team.ts';
+import { getUser } from '../store/user.ts';
 import { listWidgetVisits } from '../store/widget-visit.ts';
 import type { StoreDeps } from '../store/write.ts';
 
@@ -36,10 +39,60 @@ export interface StatusChangeView {
   event_id: string;
 }
 
+/** Stored names of the people and places a record points at, so views say "Ken Sato", not "user 3". */
+export interface Names {
+  assignee: string | null;
+  team: string | null;
+  inbox: string | null;
+  contact: string | null;
+}
+
+type NameKey = 'user' | 'agent_bot' | 'team' | 'inbox' | 'contact';
+
+/** Looks names up once per id (views and lists point at the same few agents, teams and inboxes). */
+export const nameResolver = (store: StoreDeps, accountId: number) => {
+  const cache = new Map<string, Promise<string | null>>();
+  const lookUp = (kind: NameKey, id: number | null | undefined): Promise<string | null> => {
+    if (id === null || id === undefined) return Promise.resolve(null);
+    const key = `${kind}#${id}`;
+    let found = cache.get(key);
+    if (found === undefined) {
+      found = (async () => {
+        if (kind === 'team') return (await getTeam(store, { accountId, teamId: id }))?.name ?? null;
+        if (kind === 'inbox') return (await getInbox(store, { accountId, inboxId: id }))?.name ?? null;
+        if (kind === 'contact') return (await getContact(store, { accountId, contactId: id }))?.name ?? null;
+        return (await getUser(store, { accountId, userId: id, type: kind }))?.name ?? null;
+      })();
+      cache.set(key, found);
+    }
+    return found;
+  };
+  return {
+    lookUp,
+    of: async (record: {
+      assignee_id?: number | null;
+      assignee_type?: string | null;
+      team_id?: number | null;
+      inbox_id?: number | null;
+      contact_id?: number | null;
+    }): Promise<Names> => {
+      const [assignee, team, inbox, contact] = await Promise.all([
+        lookUp(record.assignee_type === 'agent_bot' ? 'agent_bot' : 'user', record.assignee_id),
+        lookUp('team', record.team_id),
+        lookUp('inbox', record.inbox_id),
+        lookUp('contact', record.contact_id),
+      ]);
+      return { assignee, team, inbox, contact };
+    },
+  };
+};
+
 export interface ConversationView {
   conversation: ConversationRecord | null;
   messages: MessageView[];
   status_history: StatusChangeView[];
+  /** Stored names for the conversation's assignee, team, inbox and contact (null when unknown). */
+  names: Names;
 }
 
 /** A conversation's state, its messages in conversation order and its status history; null when nothing is stored. */
@@ -55,6 +108,10 @@ export const conversationView = async (
     listStatusHistory(store, args),
   ]);
   if (conversation === null && messages.length === 0 && history.length === 0) return null;
+  const names =
+    conversation === null
+      ? { assignee: null, team: null, inbox: null, contact: null }
+      : await nameResolver(store, accountId).of(conversation);
   return {
     conversation,
     messages: messages.map((message) => ({
@@ -79,6 +136,7 @@ export const conversationView = async (
       at: change.at,
       event_id: change.event_id,
     })),
+    names,
   };
 };
 

@@ -22,7 +22,20 @@ export interface Envelope {
   rawBody: string;
   /** For quarantined events: the validation issues, as readable JSON. */
   validationIssues?: string;
+  /**
+   * The request headers an operator needs to read an event back (`mhub event`), lower-cased:
+   * delivery id, sender timestamp, user agent, content type. Never the signature.
+   */
+  headers?: Record<string, string>;
 }
+
+/** The request headers kept in the envelope (`Envelope.headers`). */
+export const keptHeaderNames = [
+  'x-chatwoot-delivery',
+  'x-chatwoot-timestamp',
+  'user-agent',
+  'content-type',
+] as const;
 
 export type BodyEncoding = 'identity' | 'gzip+base64';
 
@@ -36,6 +49,7 @@ export const attributeNames = {
   accountId: 'accountId',
   encoding: 'encoding',
   validationIssues: 'validationIssues',
+  headers: 'headers',
 } as const;
 
 /** SDK `SendMessage` shape (`StringValue`/`DataType`). */
@@ -90,6 +104,12 @@ export const encodeEnvelope = (
       StringValue: envelope.validationIssues,
     };
   }
+  if (envelope.headers !== undefined && Object.keys(envelope.headers).length > 0) {
+    attributes[attributeNames.headers] = {
+      DataType: 'String',
+      StringValue: JSON.stringify(envelope.headers),
+    };
+  }
   return { body, attributes, encoding };
 };
 
@@ -126,5 +146,13 @@ export const decodeEnvelope = (body: string, attributes: IncomingAttributes): En
   };
   const issues = read(attributes, attributeNames.validationIssues);
   if (issues !== undefined) envelope.validationIssues = issues;
+  const headers = read(attributes, attributeNames.headers);
+  if (headers !== undefined) {
+    try {
+      envelope.headers = JSON.parse(headers) as Record<string, string>;
+    } catch {
+      // informational only: an unreadable copy never fails the event
+    }
+  }
   return envelope;
 };

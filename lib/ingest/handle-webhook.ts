@@ -6,7 +6,7 @@ import {
   type RouteName,
   routeOfEvent,
 } from '../events/catalog.ts';
-import { type EncodedMessage, type Envelope, encodeEnvelope } from '../events/envelope.ts';
+import { type EncodedMessage, type Envelope, encodeEnvelope, keptHeaderNames } from '../events/envelope.ts';
 import { infoLogsEnabled, logger } from '../observability.ts';
 import { deliveryHeader, signatureHeader, timestampHeader } from '../signing.ts';
 import type { SpilloverRecord } from '../spillover/record.ts';
@@ -97,6 +97,16 @@ const messageBytes = (message: EncodedMessage, bodyBytes: number): number => {
 };
 
 /** Bounded, and free of what an SQS attribute may not hold (lone surrogates, control characters). */
+/** The headers kept for `mhub event` (never the signature), each cut to 256 characters. */
+const keptHeaders = (headers: WebhookRequest['headers']): Record<string, string> => {
+  const kept: Record<string, string> = {};
+  for (const name of keptHeaderNames) {
+    const value = headerValue(headers, name);
+    if (value !== undefined) kept[name] = value.slice(0, 256);
+  }
+  return kept;
+};
+
 const attributeText = (text: string, max: number): string => {
   const bounded = text.length <= max ? text : `${text.slice(0, max - 20)}… (truncated)`;
   return (bounded as string & { toWellFormed(): string })
@@ -259,6 +269,7 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
     rawBody: text,
   };
   if (route.issues !== undefined) envelope.validationIssues = route.issues;
+  envelope.headers = keptHeaders(headers);
   // JSON.parse accepted the text, so it holds no raw control characters; what SQS would still refuse
   // as text is U+FFFE/U+FFFF and, on fauxqs, any surrogate (emoji): those bodies go gzip+base64.
   const message = encodeEnvelope(envelope, textUnsafe ? 0 : deps.gzipThresholdBytes);

@@ -61,6 +61,8 @@ export const rawEventWrite = (input: RawEventInput): PutWrite => {
     sender_timestamp: envelope.senderTimestamp,
     outcome: input.outcome,
     issues: input.issues,
+    // The request headers that matter (never the signature), as JSON text: `mhub event` shows them.
+    ...(envelope.headers === undefined ? {} : { headers: JSON.stringify(envelope.headers) }),
     body_bytes: bytes,
     ...(omitted
       ? { body_omitted: true }
@@ -97,6 +99,8 @@ export interface RawEventSummary {
 
 export interface RawEvent extends RawEventSummary {
   issues: string | null;
+  /** Delivery id, sender timestamp, user agent, content type as received; null for events stored before they were kept. */
+  headers: Record<string, string> | null;
   /** The raw body exactly as received (decompressed); '' when it was too large to archive (`body_omitted`). */
   body: string;
   body_omitted: boolean;
@@ -124,6 +128,7 @@ export const getRawEvent = async (deps: StoreDeps, args: { eventId: string }): P
   return {
     ...(pick(item, rawEventSummaryFields) as unknown as RawEventSummary),
     issues: (item.issues as string | undefined) ?? null,
+    headers: typeof item.headers === 'string' ? (JSON.parse(item.headers) as Record<string, string>) : null,
     body,
     body_omitted: item.body_omitted === true,
     expires_at: item[keys.ttl] as number,
@@ -140,6 +145,7 @@ export const rawEventEnvelope = (raw: RawEvent): Envelope => ({
   accountId: raw.account_id,
   rawBody: raw.body,
   ...(raw.issues === null ? {} : { validationIssues: raw.issues }),
+  ...(raw.headers === null ? {} : { headers: raw.headers }),
 });
 
 export interface ListRawEventsArgs {

@@ -1,4 +1,5 @@
-import type { Conversation, HandledEvent, MessageEvent } from '../events/types.ts';
+import type { ContactEvent, Conversation, HandledEvent, MessageEvent } from '../events/types.ts';
+import { toIsoTime } from '../schemas/time.ts';
 import { contactWrite } from '../store/contact.ts';
 import { conversationStateWrite } from '../store/conversation.ts';
 import { inboxWrite } from '../store/inbox.ts';
@@ -99,6 +100,25 @@ const messageWrites = (event: MessageEvent, ctx: PlanContext): Write[] => {
   return writes;
 };
 
+/**
+ * contact_updated fires on every incoming message with the new `last_activity_at` only in
+ * `changed_attributes`: the contact's shape itself omits it.
+ */
+const withChangedActivity = (event: ContactEvent): ContactEvent['contact'] => {
+  if (event.contact.last_activity_at !== null) return event.contact;
+  const change = event.changed_attributes?.find((item) => item.attribute === 'last_activity_at');
+  const current = change === undefined ? null : toIsoTime(change.current_value);
+  return current === null ? event.contact : { ...event.contact, last_activity_at: current };
+};
+
+/** The widget reports when the visitor opened it (`event_info.initiated_at.timestamp`). */
+const visitTime = (info: Record<string, unknown>): string | null => {
+  const initiated = info.initiated_at;
+  return typeof initiated === 'object' && initiated !== null
+    ? toIsoTime((initiated as { timestamp?: unknown }).timestamp)
+    : null;
+};
+
 /** Every write an event makes, minus writes superseded by another write of the same plan. */
 export const planWrites = (event: HandledEvent, ctx: PlanContext): Write[] => {
   let writes: Write[];
@@ -127,7 +147,7 @@ export const planWrites = (event: HandledEvent, ctx: PlanContext): Write[] => {
       break;
     case 'contact_created':
     case 'contact_updated':
-      writes = [contactWrite(ctx.accountId, event.contact, ctx.eventMicros)];
+      writes = [contactWrite(ctx.accountId, withChangedActivity(event), ctx.eventMicros)];
       break;
     case 'webwidget_triggered':
       writes = [
@@ -139,7 +159,7 @@ export const planWrites = (event: HandledEvent, ctx: PlanContext): Write[] => {
           source_id: event.source_id,
           conversation_id: event.current_conversation?.id ?? null,
           event_info: event.event_info,
-          at: microsToIso(ctx.eventMicros),
+          at: visitTime(event.event_info) ?? microsToIso(ctx.eventMicros),
           event_id: ctx.eventId,
         }),
         contactWrite(ctx.accountId, event.contact, ctx.eventMicros),

@@ -213,7 +213,8 @@ describe('end to end through HTTP on the local stack', () => {
     expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     const printed = JSON.parse(ok.stdout);
-    expect(Object.keys(printed)).toEqual(['conversation', 'messages', 'status_history']);
+    expect(Object.keys(printed)).toEqual(['conversation', 'messages', 'status_history', 'names']);
+    expect(printed.names.assignee).toEqual(expect.any(String));
     expect(printed.conversation).toMatchObject(expectedConversation);
     expect(printed.messages).toHaveLength(expectedMessages.length);
     expect(Object.keys(printed.messages[0])).toEqual(

@@ -11,6 +11,7 @@ import type { RouteName } from '../../events/catalog.ts';
 import { attributeNames } from '../../events/envelope.ts';
 import { REDRIVE_RETRY_BUDGET } from '../../ingest/queue.ts';
 import { withRetry } from '../../ingest/retry.ts';
+import { CliError } from '../errors.ts';
 import { type Io, printJson, progress, table } from '../io.ts';
 import { selectRoutes } from '../routes.ts';
 import type { Target } from '../target.ts';
@@ -72,55 +73,180 @@ const receive = async (target: Target, url: string, visibilitySeconds: number): 
   return response.Messages ?? [];
 };
 
-const release = async (target: Target, url: string, messages: Message[]): Promise<void> => {
+/**
+ * Makes received messages visible again after `seconds`. Never 0: fauxqs 2.4.1 with persistence
+ * (the `npm start` stack) loses a message on ChangeMessageVisibility to 0 (it drops it from the
+ * in-flight list, then fails to write NULL into sqs_messages.approximate_receive_count and never
+ * puts it back; see docs/cli.md, "fauxqs upstream reproduction"). A short timeout takes the code
+ * path that persists correctly, and on AWS it is the same call with a one-second delay.
+ */
+export const RELEASE_SECONDS = 1;
+
+const release = async (
+  target: Target,
+  url: string,
+  messages: Message[],
+  seconds: number = RELEASE_SECONDS,
+): Promise<number> => {
+  let failed = 0;
   for (let start = 0; start < messages.length; start += 10) {
     const chunk = messages.slice(start, start + 10);
-    await target.sqs.send(
+    const response = await target.sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: url,
         Entries: chunk.map((message, index) => ({
           Id: String(index),
           ReceiptHandle: message.ReceiptHandle ?? '',
-          VisibilityTimeout: 0,
+          VisibilityTimeout: seconds,
         })),
       }),
     );
+    failed += response.Failed?.length ?? 0;
   }
+  return failed;
 };
 
+/** While listing, a received message stays hidden this long, so one pass never sees it twice. */
+const PEEK_HOLD_SECONDS = 30;
+
+interface Peeked {
+  route: RouteName;
+  url: string;
+  messages: Message[];
+}
+
 /**
- * Lists DLQ messages without consuming them: receives them all (hidden for a short while), then
- * makes them visible again.
+ * Reads a DLQ without consuming it: receives every message (hidden while the pass runs), then
+ * releases them all with a one-second visibility and waits until they are visible again, so the
+ * next command (redrive, purge, another list) sees the queue exactly as it was. Only the receive
+ * count grows, as it does for any SQS read.
  */
+const peekQueue = async (target: Target, route: RouteName, limit: number, io?: Io): Promise<Peeked> => {
+  const url = await target.deadLetterQueueUrl(route);
+  const held: Message[] = [];
+  const seen = new Set<string>();
+  try {
+    while (held.length < limit) {
+      const batch = await receive(target, url, PEEK_HOLD_SECONDS);
+      const fresh = batch.filter((message) => !seen.has(message.MessageId ?? ''));
+      held.push(...batch.filter((message) => seen.has(message.MessageId ?? '')));
+      if (fresh.length === 0) break;
+      for (const message of fresh) seen.add(message.MessageId ?? '');
+      held.push(...fresh);
+    }
+  } finally {
+    if (held.length > 0) {
+      const failed = await release(target, url, held);
+      if (failed > 0)
+        io?.err(
+          `note: ${failed} message(s) of ${route} stay hidden up to ${PEEK_HOLD_SECONDS} s (not lost)\n`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_SECONDS * 1000 + 200));
+    }
+  }
+  const unique = new Map(held.map((message) => [message.MessageId ?? '', message]));
+  return { route, url, messages: [...unique.values()] };
+};
+
+/** Lists DLQ messages without consuming or losing them (see peekQueue). */
 export const listDeadLetters = async (
   target: Target,
   options: { queue?: string | undefined; limit?: number },
+  io?: Io,
 ): Promise<DlqEntry[]> => {
   const limit = options.limit ?? 1000;
-  const entries: DlqEntry[] = [];
-  for (const route of selectRoutes(options.queue)) {
-    const url = await target.deadLetterQueueUrl(route);
-    const held: Message[] = [];
-    const seen = new Set<string>();
-    try {
-      while (entries.length < limit) {
-        const batch = await receive(target, url, 30);
-        const fresh = batch.filter((message) => !seen.has(message.MessageId ?? ''));
-        if (fresh.length === 0) {
-          held.push(...batch);
-          break;
-        }
-        for (const message of fresh) {
-          seen.add(message.MessageId ?? '');
-          entries.push(toEntry(route, message));
-        }
-        held.push(...batch);
-      }
-    } finally {
-      await release(target, url, held);
-    }
+  const peeked = await Promise.all(
+    selectRoutes(options.queue).map((route) => peekQueue(target, route, limit, io)),
+  );
+  return peeked
+    .flatMap((queue) => queue.messages.map((message) => toEntry(queue.route, message)))
+    .slice(0, limit);
+};
+
+export interface PurgeResult {
+  queue: RouteName;
+  matched: number;
+  deleted: number;
+}
+
+const matchesId = (entry: DlqEntry, id: string | undefined): boolean =>
+  id === undefined || entry.message_id.startsWith(id) || (entry.event_id ?? '').startsWith(id);
+
+/**
+ * Deletes a DLQ's messages for good: all of them, or those whose message id or event id starts
+ * with `id`. Only what was shown (and confirmed) is deleted: a message that arrives meanwhile stays.
+ */
+export const purgeDeadLetters = async (
+  target: Target,
+  options: { queue: string; id?: string | undefined; yes: boolean },
+  io: Io,
+): Promise<PurgeResult> => {
+  const [route] = selectRoutes(options.queue);
+  if (route === undefined) throw new CliError(`unknown queue ${options.queue}`);
+  const peeked = await peekQueue(target, route, 100_000, io);
+  const doomed = peeked.messages
+    .map((message) => toEntry(route, message))
+    .filter((e) => matchesId(e, options.id));
+  const result: PurgeResult = { queue: route, matched: doomed.length, deleted: 0 };
+  if (doomed.length === 0) return result;
+  if (options.id !== undefined && new Set(doomed.map((entry) => entry.event_id ?? entry.message_id)).size > 1)
+    throw new CliError(
+      `--id ${options.id} matches ${doomed.length} messages of ${route}: give more characters (${doomed
+        .slice(0, 3)
+        .map((entry) => (entry.event_id ?? entry.message_id).slice(0, 12))
+        .join(', ')}…)`,
+    );
+  if (!options.yes) {
+    const question = `delete ${doomed.length} message(s) from the ${route} dead-letter queue for good?`;
+    if (!(await io.confirm(question)))
+      throw new CliError(`nothing deleted: confirm on a terminal, or pass --yes (${question})`);
   }
-  return entries.slice(0, limit);
+  const wanted = new Set(doomed.map((entry) => entry.message_id));
+  const keep: Message[] = [];
+  try {
+    for (let rounds = 0; wanted.size > 0 && rounds < 1000; rounds++) {
+      const batch = await receive(target, peeked.url, PEEK_HOLD_SECONDS);
+      if (batch.length === 0) break;
+      const hit = batch.filter((message) => wanted.has(message.MessageId ?? ''));
+      const fresh = batch.filter((message) => !wanted.has(message.MessageId ?? ''));
+      if (
+        fresh.every((message) => keep.some((kept) => kept.MessageId === message.MessageId)) &&
+        hit.length === 0
+      )
+        break;
+      keep.push(...fresh);
+      if (hit.length === 0) continue;
+      const deleted = await target.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: peeked.url,
+          Entries: hit.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle ?? '',
+          })),
+        }),
+      );
+      for (const entry of deleted.Successful ?? []) {
+        const message = hit[Number(entry.Id)];
+        if (message !== undefined) wanted.delete(message.MessageId ?? '');
+        result.deleted += 1;
+      }
+    }
+  } finally {
+    if (keep.length > 0) await release(target, peeked.url, keep);
+  }
+  return result;
+};
+
+export const printPurge = (io: Io, result: PurgeResult, json: boolean): void => {
+  if (json) {
+    printJson(io, result);
+    return;
+  }
+  io.out(
+    result.matched === 0
+      ? `nothing to purge: no matching message in the ${result.queue} dead-letter queue\n`
+      : `deleted ${result.deleted} of ${result.matched} message(s) from the ${result.queue} dead-letter queue\n`,
+  );
 };
 
 const outgoingAttributes = (message: Message): Record<string, MessageAttributeValue> =>

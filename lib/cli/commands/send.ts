@@ -31,15 +31,20 @@ export const readDelivery = (file: string): Delivery => {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`cannot read ${file}: no such file (ENOENT): check the path`);
+    if (code === 'EISDIR')
+      throw new CliError(
+        `cannot read ${file}: it is a folder (EISDIR): pass a JSON file, e.g. examples/message_created.json`,
+      );
+    if (code === 'EACCES') throw new CliError(`cannot read ${file}: permission denied (EACCES)`);
+    throw new CliError(`cannot read ${file}: ${code ?? (error as Error).message}`);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch {
-    throw new CliError(`${file} is not JSON`);
+  } catch (error) {
+    throw new CliError(`${file} is not JSON: ${jsonErrorWhere(text, error as Error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new CliError(`${file} must hold a JSON object: a payload or {"headers": ..., "body": ...}`);
@@ -58,6 +63,17 @@ export const readDelivery = (file: string): Delivery => {
   return { body, headers };
 };
 
+/** Where JSON.parse stopped, as `line L column C` (Node's own message has only a position). */
+export const jsonErrorWhere = (text: string, error: Error): string => {
+  const message = error.message.split('\n')[0] ?? '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return message;
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  const column = Number(position) - before.lastIndexOf('\n');
+  return `${message.replace(/ \(line \d+ column \d+\)$/, '')} (line ${line} column ${column})`;
+};
+
 export interface SendOptions {
   file: string;
   source: string;
@@ -65,16 +81,80 @@ export interface SendOptions {
   token?: string | undefined;
   url?: string | undefined;
   stage?: string | undefined;
+  port?: number | undefined;
   json: boolean;
 }
 
 export interface SendResult {
   status: number;
   body: unknown;
+  ms: number;
 }
 
-export const send = async (options: SendOptions, io: Io): Promise<SendResult> => {
-  const delivery = readDelivery(options.file);
+export interface Post {
+  /** Base URL, `http://127.0.0.1:3000`. */
+  base: string;
+  source: string;
+  secret?: string | undefined;
+  token?: string | undefined;
+  delivery: Delivery;
+  /** True when the base URL came from the local stack's state (ECONNREFUSED then means it is down). */
+  local: boolean;
+}
+
+/** Signs (or tokens) a delivery and POSTs it to `<base>/webhooks/<source>`. */
+export const deliver = async (post: Post): Promise<SendResult & { statusText: string }> => {
+  let url: URL;
+  try {
+    url = new URL(`${post.base.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(post.source)}`);
+  } catch {
+    throw new CliError(`--url must be a base URL such as http://127.0.0.1:3000, got ${post.base}`);
+  }
+  const headers: Record<string, string> = {
+    'user-agent': 'mhub',
+    accept: 'application/json',
+    ...post.delivery.headers,
+  };
+  if (post.secret !== undefined) Object.assign(headers, signedHeaders(post.secret, post.delivery.body));
+  else {
+    headers['content-type'] = 'application/json';
+    if (post.token !== undefined) url.searchParams.set('token', post.token);
+  }
+  const started = performance.now();
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: post.delivery.body,
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    const code = networkCode(error);
+    if (code === 'ECONNREFUSED' && post.local)
+      throw new CliError(`${url.origin} refused the connection: ${NOT_RUNNING}`);
+    if (code === 'ECONNREFUSED')
+      throw new CliError(
+        `${url.origin} refused the connection (ECONNREFUSED): is the stack running? (npm start), or check --url`,
+      );
+    throw new CliError(`cannot reach ${url.origin}: ${code ?? (error as Error).message}`);
+  }
+  const text = await response.text();
+  const ms = Math.round(performance.now() - started);
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: print it as it came
+  }
+  return { status: response.status, statusText: response.statusText, body, ms };
+};
+
+/** Where to send and with which credential: the flags, else the running local stack. */
+export const resolveCredential = (
+  options: Pick<SendOptions, 'source' | 'secret' | 'token' | 'url' | 'stage' | 'port'>,
+  env: NodeJS.ProcessEnv,
+): { base: string; secret?: string | undefined; token?: string | undefined; local: boolean } => {
   let base = options.url;
   let secret = options.secret;
   let token = options.token;
@@ -83,59 +163,36 @@ export const send = async (options: SendOptions, io: Io): Promise<SendResult> =>
       throw new CliError(
         `${base === undefined ? '--url' : '--secret'} is required with --stage (the webhook URL is the stack output WebhookUrl; secrets live in SSM)`,
       );
-    const state = localState(io.env);
+    const state = localState(env, options.port);
     base ??= state.endpoint;
     if (secret === undefined && token === undefined) {
       const source = state.sources.find((candidate) => candidate.name === options.source);
       if (source === undefined)
         throw new CliError(
-          `unknown source ${options.source}: the local stack has ${state.sources.map((s) => s.name).join(', ')} (or pass --secret)`,
+          `unknown source ${options.source}: the local stack has ${state.sources.map((s) => s.name).join(', ')} (pass --source <name>, or --secret)`,
         );
       secret = source.secrets[0];
       if (secret === undefined) token = source.tokens[0];
     }
   }
-  let url: URL;
-  try {
-    url = new URL(`${base.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(options.source)}`);
-  } catch {
-    throw new CliError(`--url must be a base URL such as http://127.0.0.1:3000, got ${base}`);
-  }
-  const headers: Record<string, string> = {
-    'user-agent': 'mhub',
-    accept: 'application/json',
-    ...delivery.headers,
-  };
-  if (secret !== undefined) Object.assign(headers, signedHeaders(secret, delivery.body));
-  else {
-    headers['content-type'] = 'application/json';
-    if (token !== undefined) url.searchParams.set('token', token);
-  }
+  return { base, secret, token, local: options.url === undefined };
+};
 
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: delivery.body,
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch (error) {
-    const code = networkCode(error);
-    if (code === 'ECONNREFUSED' && options.url === undefined) throw new CliError(NOT_RUNNING);
-    throw new CliError(`cannot reach ${url.origin}: ${code ?? (error as Error).message}`);
-  }
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: print it as it came
-  }
-  if (options.json) printJson(io, { status: response.status, body });
+/** What a 401 most likely means, for the line after it. */
+export const UNAUTHORIZED_HINT =
+  "hint: 401 means the signature or token was refused: check that --secret is the source's secret (locally: the one `npm start` printed), that --source names the right source, and that this clock is within 300 s of the receiver's; the precise reason is in the stack's log";
+
+export const send = async (options: SendOptions, io: Io): Promise<SendResult> => {
+  const delivery = readDelivery(options.file);
+  const credential = resolveCredential(options, io.env);
+  const result = await deliver({ ...credential, source: options.source, delivery });
+  if (options.json) printJson(io, { status: result.status, body: result.body });
   else
     io.out(
-      `${response.status} ${response.statusText}\n${typeof body === 'string' ? body : JSON.stringify(body)}\n`,
+      `${result.status} ${result.statusText}\n${typeof result.body === 'string' ? result.body : JSON.stringify(result.body)}\n`,
     );
-  return { status: response.status, body };
+  if (result.status === 401) io.err(`${UNAUTHORIZED_HINT}\n`);
+  if (result.status === 404 && credential.local)
+    io.err(`hint: no source named ${options.source} here: \`mhub status\` lists the sources\n`);
+  return result;
 };

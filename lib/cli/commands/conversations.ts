@@ -1,0 +1,99 @@
+import {
+  type ConversationSummary,
+  getConversation,
+  listContactConversations,
+  listInboxConversations,
+} from '../../store/conversation.ts';
+import type { StoreDeps } from '../../store/write.ts';
+import { CliError } from '../errors.ts';
+import { type Io, printJson, table } from '../io.ts';
+import { type Names, nameResolver } from '../views.ts';
+
+/**
+ * `mhub conversations <account> (--inbox I [--status S] | --contact C)`: an account's
+ * conversations over the table's two access patterns: an inbox's conversations by status, newest
+ * activity first (gsi1), or a contact's conversations, newest first (gsi2).
+ */
+
+export const CONVERSATION_STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
+
+export interface ConversationsOptions {
+  accountId: number;
+  inboxId?: number | undefined;
+  status?: string | undefined;
+  contactId?: number | undefined;
+  limit: number;
+}
+
+export type ConversationRow = ConversationSummary & { names: Names };
+
+export const listConversations = async (
+  store: StoreDeps,
+  options: ConversationsOptions,
+): Promise<ConversationRow[]> => {
+  let rows: ConversationSummary[];
+  if (options.contactId !== undefined) {
+    if (options.inboxId !== undefined || options.status !== undefined)
+      throw new CliError('use --contact alone, or --inbox with --status');
+    const listed = await listContactConversations(store, {
+      accountId: options.accountId,
+      contactId: options.contactId,
+      limit: options.limit,
+    });
+    // gsi2 projects only what rarely changes: read each one's current state.
+    rows = await Promise.all(
+      listed.map(
+        async (summary) =>
+          (await getConversation(store, { accountId: options.accountId, conversationId: summary.id })) ??
+          (summary as ConversationSummary),
+      ),
+    );
+  } else if (options.inboxId !== undefined) {
+    const statuses = options.status === undefined ? CONVERSATION_STATUSES : [options.status];
+    if (
+      options.status !== undefined &&
+      !(CONVERSATION_STATUSES as readonly string[]).includes(options.status)
+    )
+      throw new CliError(
+        `--status must be one of ${CONVERSATION_STATUSES.join(', ')}, got ${options.status}`,
+      );
+    const lists = await Promise.all(
+      statuses.map((status) =>
+        listInboxConversations(store, {
+          accountId: options.accountId,
+          inboxId: options.inboxId!,
+          status,
+          limit: options.limit,
+        }),
+      ),
+    );
+    rows = lists
+      .flat()
+      .sort((a, b) => (b.last_activity_at ?? '').localeCompare(a.last_activity_at ?? ''))
+      .slice(0, options.limit);
+  } else throw new CliError('conversations needs --inbox <id> [--status <s>], or --contact <id>');
+  const names = nameResolver(store, options.accountId);
+  return Promise.all(rows.map(async (row) => ({ ...row, names: await names.of(row) })));
+};
+
+export const printConversations = (io: Io, rows: ConversationRow[], json: boolean): void => {
+  if (json) {
+    printJson(io, rows);
+    return;
+  }
+  if (rows.length === 0) {
+    io.out('no conversations\n');
+    return;
+  }
+  io.out(
+    table(rows, [
+      { header: 'ID', value: (r) => r.id },
+      { header: 'STATUS', value: (r) => r.status },
+      { header: 'INBOX', value: (r) => r.names.inbox ?? r.inbox_id },
+      { header: 'CONTACT', value: (r) => r.names.contact ?? r.contact_id },
+      { header: 'ASSIGNEE', value: (r) => r.names.assignee ?? r.assignee_id },
+      { header: 'TEAM', value: (r) => r.names.team ?? r.team_id },
+      { header: 'LAST ACTIVITY', value: (r) => r.last_activity_at },
+    ]),
+  );
+};

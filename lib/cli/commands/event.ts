@@ -1,0 +1,177 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { isHandledEventName, type RouteName, routeOfEvent } from '../../events/catalog.ts';
+import { getRawEvent, type RawEvent } from '../../store/raw-event.ts';
+import type { StoreDeps } from '../../store/write.ts';
+import { CliError } from '../errors.ts';
+import { type Io, keyValues, outcomeColor, paint, printJson } from '../io.ts';
+
+/**
+ * `mhub event <id-or-unique-prefix> [--json] [--raw]`: one archived event: its envelope, the
+ * request headers kept with it, a quarantined event's validation issues, and its body.
+ */
+
+/** Shortest prefix taken: shorter ones match too much to be useful. */
+export const MIN_PREFIX = 4;
+
+/**
+ * The full event id for an id or a unique prefix of one. A full id is one GetItem; a prefix needs
+ * a scan of the raw events' keys (`begins_with(pk, "EV#<prefix>")`, keys only), fine locally and a
+ * full read of the table on a stage (the caller says so).
+ */
+export const resolveEventId = async (store: StoreDeps, idOrPrefix: string): Promise<string> => {
+  const wanted = idOrPrefix.trim();
+  if (wanted.length < MIN_PREFIX)
+    throw new CliError(`an event id prefix needs at least ${MIN_PREFIX} characters, got "${wanted}"`);
+  if ((await getRawEvent(store, { eventId: wanted })) !== null) return wanted;
+  const found: string[] = [];
+  let startKey: Record<string, never> | undefined;
+  do {
+    const page = await store.dynamodb.send(
+      new ScanCommand({
+        TableName: store.tableName,
+        FilterExpression: 'begins_with(#pk, :prefix) AND #sk = :sk',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#id': 'event_id' },
+        ExpressionAttributeValues: { ':prefix': { S: `EV#${wanted}` }, ':sk': { S: 'EVENT' } },
+        ProjectionExpression: '#id',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) if (item.event_id?.S !== undefined) found.push(item.event_id.S);
+    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (startKey !== undefined && found.length < 6);
+  if (found.length === 0)
+    throw new CliError(`no archived event id starts with ${wanted}: list them with \`mhub events\``);
+  if (found.length > 1)
+    throw new CliError(
+      `${found.length > 5 ? 'more than 5' : found.length} event ids start with ${wanted} (${found
+        .slice(0, 3)
+        .map((id) => id.slice(0, wanted.length + 4))
+        .join(', ')}…): give more characters`,
+    );
+  return found[0]!;
+};
+
+/** The route an archived event travelled on, from its outcome. */
+export const routeOfRawEvent = (raw: Pick<RawEvent, 'event' | 'outcome'>): RouteName =>
+  raw.outcome === 'quarantined'
+    ? 'quarantine'
+    : raw.outcome === 'archived' || !isHandledEventName(raw.event)
+      ? 'archive'
+      : routeOfEvent(raw.event);
+
+export interface EventView {
+  event_id: string;
+  event: string;
+  source: string;
+  account_id: number;
+  received_at: string;
+  sender_timestamp: string | null;
+  /** `X-Chatwoot-Delivery` when the sender set it (then it is the event id). */
+  delivery_id: string | null;
+  outcome: RawEvent['outcome'];
+  route: RouteName;
+  headers: Record<string, string> | null;
+  /** The validation issues of a quarantined event, parsed when they are JSON. */
+  issues: unknown;
+  body_bytes: number;
+  body_omitted: boolean;
+  expires_at: string;
+  /** The body parsed as JSON, or null when it is not JSON. */
+  body: unknown;
+  raw_body: string;
+}
+
+const parsed = (text: string | null): unknown => {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+export const eventView = (raw: RawEvent): EventView => ({
+  event_id: raw.event_id,
+  event: raw.event,
+  source: raw.source,
+  account_id: raw.account_id,
+  received_at: raw.received_at,
+  sender_timestamp: raw.sender_timestamp,
+  delivery_id: raw.headers?.['x-chatwoot-delivery'] ?? null,
+  outcome: raw.outcome,
+  route: routeOfRawEvent(raw),
+  headers: raw.headers,
+  issues: parsed(raw.issues),
+  body_bytes: Buffer.byteLength(raw.body, 'utf8'),
+  body_omitted: raw.body_omitted,
+  expires_at: new Date(raw.expires_at * 1000).toISOString(),
+  body: raw.body === '' ? null : typeof parsed(raw.body) === 'string' ? null : parsed(raw.body),
+  raw_body: raw.body,
+});
+
+export const showEvent = async (store: StoreDeps, idOrPrefix: string): Promise<EventView> => {
+  const eventId = await resolveEventId(store, idOrPrefix);
+  const raw = await getRawEvent(store, { eventId });
+  if (raw === null) throw new CliError(`event ${eventId} is not in the archive (never received, or expired)`);
+  return eventView(raw);
+};
+
+/** Issues as `path: message` lines, whatever shape they were stored in. */
+const issueLines = (issues: unknown): string[] => {
+  if (issues === null || issues === undefined) return [];
+  if (typeof issues === 'string') return [issues];
+  if (Array.isArray(issues))
+    return issues.map((issue) => {
+      if (typeof issue === 'object' && issue !== null) {
+        const { path, message, expected, received } = issue as Record<string, unknown>;
+        const seen = [
+          expected === undefined || expected === null ? '' : `expected ${String(expected)}`,
+          received === undefined || received === null ? '' : `received ${String(received)}`,
+        ].filter((part) => part !== '');
+        const extra = seen.length > 0 ? ` (${seen.join(', ')})` : '';
+        return `${typeof path === 'string' ? path : JSON.stringify(path ?? '$')}: ${String(message ?? '')}${extra}`;
+      }
+      return String(issue);
+    });
+  return [JSON.stringify(issues)];
+};
+
+export const printEvent = (io: Io, view: EventView, mode: { json: boolean; raw: boolean }): void => {
+  if (mode.raw) {
+    io.out(view.raw_body);
+    return;
+  }
+  if (mode.json) {
+    const { raw_body: _raw, ...rest } = view;
+    printJson(io, rest);
+    return;
+  }
+  io.out(
+    keyValues([
+      ['event', view.event],
+      ['event id', view.event_id],
+      ['outcome', paint(io, outcomeColor(view.outcome), view.outcome)],
+      ['route', view.route],
+      ['source', view.source],
+      ['account', view.account_id === 0 ? '0 (none in the payload or the source)' : view.account_id],
+      ['received at', view.received_at],
+      ['sender time', view.sender_timestamp ?? 'none (unsigned sender)'],
+      ['delivery id', view.delivery_id ?? 'none (the event id is the SHA-256 of the body)'],
+      ['expires at', view.expires_at],
+    ]),
+  );
+  io.out('\nheaders\n');
+  if (view.headers === null || Object.keys(view.headers).length === 0)
+    io.out('  (not kept for events stored before headers were recorded)\n');
+  else for (const [name, value] of Object.entries(view.headers)) io.out(`  ${name}: ${value}\n`);
+  const issues = issueLines(view.issues);
+  if (issues.length > 0) {
+    io.out(`\nvalidation issues (${issues.length})\n`);
+    for (const line of issues) io.out(`  ${line}\n`);
+  }
+  io.out(
+    `\nbody (${view.body_bytes} bytes${view.body === null ? '' : ', pretty-printed; --raw for the exact bytes'})\n`,
+  );
+  if (view.body_omitted) io.out('  (too large to archive: not kept)\n');
+  else io.out(`${view.body === null ? view.raw_body : JSON.stringify(view.body, null, 2)}\n`);
+};

@@ -1,0 +1,98 @@
+import { getRawEvent } from '../../store/raw-event.ts';
+import { CliError } from '../errors.ts';
+import { type Io, outcomeColor, paint, printJson } from '../io.ts';
+import type { Target } from '../target.ts';
+import { trigger } from './trigger.ts';
+
+/**
+ * `mhub smoke [--stage S] --source X`: proves the path end to end. Sends a signed sample through
+ * the public URL, waits (bounded) until the worker has stored it, reads it back, and prints the
+ * timings with a one-line verdict. Exit 0 only when the event came back stored as `handled`.
+ */
+
+export interface SmokeOptions {
+  source?: string | undefined;
+  secret?: string | undefined;
+  url?: string | undefined;
+  event: string;
+  timeoutMs: number;
+}
+
+export interface SmokeResult {
+  ok: boolean;
+  event: string;
+  event_id: string;
+  status: number;
+  answer: unknown;
+  outcome: string | null;
+  post_ms: number;
+  stored_ms: number | null;
+  read_ms: number | null;
+  verdict: string;
+}
+
+export const smoke = async (target: Target, options: SmokeOptions, io: Io): Promise<SmokeResult> => {
+  if (target.mode === 'stage' && (options.url === undefined || options.secret === undefined))
+    throw new CliError(
+      "smoke --stage needs --url (the stack output WebhookBaseUrl, without /webhooks/...) and --secret (the source's secret)",
+    );
+  const started = performance.now();
+  const sent = await trigger(
+    {
+      event: options.event,
+      source: options.source,
+      secret: options.secret,
+      url: options.url,
+      stage: target.mode === 'stage' ? target.stage : undefined,
+      port: target.local?.port,
+    },
+    io,
+  );
+  const result: SmokeResult = {
+    ok: false,
+    event: options.event,
+    event_id: sent.delivery_id,
+    status: sent.status,
+    answer: sent.body,
+    outcome: null,
+    post_ms: sent.ms,
+    stored_ms: null,
+    read_ms: null,
+    verdict: '',
+  };
+  if (sent.status !== 202) {
+    result.verdict = `FAIL: the receiver answered ${sent.status} ${JSON.stringify(sent.body)}`;
+    return result;
+  }
+  const deadline = started + options.timeoutMs;
+  for (;;) {
+    const readStarted = performance.now();
+    const raw = await getRawEvent(target.store, { eventId: sent.delivery_id });
+    if (raw !== null) {
+      result.read_ms = Math.round(performance.now() - readStarted);
+      result.stored_ms = Math.round(readStarted - started);
+      result.outcome = raw.outcome;
+      result.ok = raw.outcome === 'handled';
+      result.verdict = result.ok
+        ? `PASS: ${options.event} accepted in ${result.post_ms} ms and stored as handled within ${result.stored_ms} ms`
+        : `FAIL: stored as ${raw.outcome}${raw.issues === null ? '' : `: ${raw.issues.slice(0, 200)}`}`;
+      return result;
+    }
+    if (performance.now() >= deadline) {
+      result.verdict = `FAIL: accepted (${sent.status}) but not stored within ${options.timeoutMs} ms: check \`mhub status\` (queues, DLQs) and the worker logs`;
+      return result;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
+export const printSmoke = (io: Io, result: SmokeResult, json: boolean): void => {
+  if (json) {
+    printJson(io, result);
+    return;
+  }
+  io.out(`sent      ${result.event} ${result.event_id}: ${result.status} in ${result.post_ms} ms\n`);
+  if (result.stored_ms !== null) io.out(`stored    after ${result.stored_ms} ms (${result.outcome})\n`);
+  if (result.read_ms !== null) io.out(`read back in ${result.read_ms} ms\n`);
+  io.out(`${paint(io, outcomeColor(result.ok ? 'ok' : 'fail'), result.verdict)}\n`);
+};

@@ -1,0 +1,137 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  getRawEvent,
+  listRawEvents,
+  type RawEventSummary,
+  rawEventSummaryFields,
+} from '../../store/raw-event.ts';
+import type { StoreDeps } from '../../store/write.ts';
+import { type Io, outcomeColor, paint } from '../io.ts';
+
+/**
+ * `mhub tail`: a live stream of stored events, one line each, by polling the raw-event archive:
+ * an account's index (`--account`, one Query per poll) or, without it, a filtered scan (fine
+ * locally; on a stage each poll reads the table, and the CLI says so).
+ */
+
+export interface TailOptions {
+  accountId?: number | undefined;
+  event?: string | undefined;
+  outcome?: string | undefined;
+  /** ISO time to start from (`--since 5m` is resolved by the caller). */
+  since: string;
+  /** Stop after this many ms (`--for`); run until Ctrl-C otherwise. */
+  forMs?: number | undefined;
+  pollMs: number;
+  json: boolean;
+}
+
+export interface TailLine {
+  received_at: string;
+  event: string;
+  outcome: string;
+  account_id: number;
+  conversation_id: number | null;
+  event_id: string;
+}
+
+const isObj = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const asId = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
+
+/** The conversation (display id) an event is about, when its payload names one. */
+export const conversationOf = (event: string, body: string): number | null => {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!isObj(payload)) return null;
+  if (event.startsWith('conversation_')) return asId(payload.display_id) ?? asId(payload.id);
+  const conversation = payload.conversation ?? payload.current_conversation;
+  if (isObj(conversation)) return asId(conversation.display_id) ?? asId(conversation.id);
+  return asId(payload.conversation_id);
+};
+
+const scanSince = async (store: StoreDeps, since: string): Promise<RawEventSummary[]> => {
+  const found: RawEventSummary[] = [];
+  let startKey: Record<string, never> | undefined;
+  const names: Record<string, string> = { '#entity': 'entity', '#received': 'received_at' };
+  rawEventSummaryFields.forEach((field, index) => {
+    names[`#f${index}`] = field;
+  });
+  do {
+    const page = await store.dynamodb.send(
+      new ScanCommand({
+        TableName: store.tableName,
+        FilterExpression: '#entity = :entity AND #received >= :since',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':entity': { S: 'raw_event' }, ':since': { S: since } },
+        ProjectionExpression: rawEventSummaryFields.map((_, index) => `#f${index}`).join(', '),
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) found.push(unmarshall(item) as RawEventSummary);
+    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (startKey !== undefined);
+  return found;
+};
+
+const formatLine = (io: Io, line: TailLine): string =>
+  [
+    line.received_at.replace('T', ' ').replace('Z', ''),
+    line.event.padEnd(27),
+    paint(io, outcomeColor(line.outcome), line.outcome.padEnd(11)),
+    `acct ${line.account_id}`.padEnd(8),
+    `conv ${line.conversation_id ?? '-'}`.padEnd(9),
+    line.event_id.slice(0, 12),
+  ].join('  ');
+
+/** Streams events until `--for` elapses or the user interrupts; returns how many were printed. */
+export const tail = async (store: StoreDeps, options: TailOptions, io: Io): Promise<number> => {
+  const seen = new Set<string>();
+  let cursor = options.since;
+  let printed = 0;
+  const deadline = options.forMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.forMs;
+  if (!options.json)
+    io.err(`tailing events since ${options.since}${options.forMs === undefined ? ' (Ctrl-C stops)' : ''}\n`);
+  for (;;) {
+    const polledAt = new Date(Date.now() - 2000).toISOString();
+    const found =
+      options.accountId === undefined
+        ? await scanSince(store, cursor)
+        : await listRawEvents(store, {
+            accountId: options.accountId,
+            since: cursor,
+            limit: 1000,
+            order: 'asc',
+          });
+    const fresh = found
+      .filter((event) => !seen.has(event.event_id))
+      .filter((event) => options.event === undefined || event.event === options.event)
+      .filter((event) => options.outcome === undefined || event.outcome === options.outcome)
+      .sort((a, b) => `${a.received_at}#${a.event_id}`.localeCompare(`${b.received_at}#${b.event_id}`));
+    for (const summary of found) seen.add(summary.event_id);
+    for (const summary of fresh) {
+      const raw = await getRawEvent(store, { eventId: summary.event_id });
+      const line: TailLine = {
+        received_at: summary.received_at,
+        event: summary.event,
+        outcome: summary.outcome,
+        account_id: summary.account_id,
+        conversation_id: raw === null ? null : conversationOf(summary.event, raw.body),
+        event_id: summary.event_id,
+      };
+      io.out(options.json ? `${JSON.stringify(line)}\n` : `${formatLine(io, line)}\n`);
+      printed += 1;
+    }
+    // Workers store events out of order: keep a 2 s overlap and rely on `seen` against repeats.
+    if (polledAt > cursor) cursor = polledAt;
+    if (Date.now() >= deadline || io.interrupted()) return printed;
+    await io.sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())));
+    if (io.interrupted()) return printed;
+  }
+};
