@@ -78,6 +78,11 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Called once per answered webhook request (`npm start` prints one line each). */
   onRequest?: (request: RequestSummary) => void;
+  /**
+   * Where the handlers (functions/) reach SQS and DynamoDB, instead of the emulators: the proof
+   * suites (scripts/proof/) put a fault proxy here. The pollers and /health keep the emulators.
+   */
+  handlerEndpoints?: { sqs?: string; dynamodb?: string };
 }
 
 /** One answered request to `/webhooks/{source}`, for the `stripe listen`-style log. */
@@ -373,7 +378,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     };
 
     // The handlers' settings, as serverless.yml gives them on AWS. Set before they are imported.
-    const handlerEnvKey = `${dynamo.endpoint} ${sqsEmulator.endpoint} ${provisioned.tableName} ${webhookSecretsJson}`;
+    const handlerSqs = options.handlerEndpoints?.sqs ?? sqsEmulator.endpoint;
+    const handlerDynamo = options.handlerEndpoints?.dynamodb ?? dynamo.endpoint;
+    const handlerEnvKey = `${handlerDynamo} ${handlerSqs} ${provisioned.tableName} ${webhookSecretsJson}`;
     if (loadedFor !== undefined && loadedFor !== handlerEnvKey)
       throw new StackStartError(
         'one local stack per process: its handlers are already loaded for another stack',
@@ -384,8 +391,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: handlerSqs,
+      AWS_ENDPOINT_URL_DYNAMODB: handlerDynamo,
       QUEUE_URL_PREFIX: provisioned.queueUrlPrefix,
       TABLE_NAME: provisioned.tableName,
       WEBHOOK_SECRETS: webhookSecretsJson,
