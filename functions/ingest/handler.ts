@@ -23,7 +23,8 @@ const handleRequest = async (event: APIGatewayProxyEventV2): Promise<APIGatewayP
   } catch (error) {
     // A bug, not client input: still answer in the contract's shape, and log what it was (message
     // and stack; the Logger formats an Error) with the request's correlation id.
-    const delivery = event.headers?.[deliveryHeader];
+    // Not validated yet (the crash may precede it): bounded, so a hostile header cannot flood the log.
+    const delivery = event.headers?.[deliveryHeader]?.slice(0, 128);
     logger.error('ingest failed unexpectedly', {
       correlation_id: delivery ?? event.requestContext?.requestId,
       request_id: event.requestContext?.requestId,

@@ -16,35 +16,33 @@ export class DeadlineExceededError extends Error {
 }
 
 /**
- * Runs `work` with a signal that aborts after `ms` (or when `outer` aborts) and settles by then:
+ * Runs `work` with a signal that aborts after `ms` and settles by then:
  * rejects with DeadlineExceededError at the deadline. The timer is cleared as soon as work settles.
  */
 export const withDeadline = <T>(
   ms: number,
   what: string,
   work: (signal: AbortSignal) => Promise<T>,
-  outer?: AbortSignal,
 ): Promise<T> => {
   const controller = new AbortController();
   return new Promise<T>((resolve, reject) => {
+    let settled = false;
     const expire = (): void => {
+      if (settled) return;
       const error = new DeadlineExceededError(what, ms);
       controller.abort(error);
       reject(error);
     };
-    if (outer?.aborted === true || ms <= 0) {
+    if (ms <= 0) {
       expire();
       return;
     }
-    const timer = setTimeout(expire, ms);
-    const onOuterAbort = (): void => {
-      clearTimeout(timer);
-      expire();
-    };
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    // The abort waits for the I/O already received (setImmediate runs after the poll phase): on a
+    // lagging event loop the timer can come due in the same turn as the answer it would discard.
+    const timer = setTimeout(() => setImmediate(expire), ms);
     const settle = (): void => {
+      settled = true;
       clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
     };
     let started: Promise<T>;
     try {

@@ -3,9 +3,11 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { routeOfEvent } from '../../lib/events/catalog.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../lib/events/envelope.ts';
-import { putSpillover } from '../../lib/spillover/store.ts';
+import { REDRIVE_RETRY_BUDGET } from '../../lib/ingest/queue.ts';
+import { listSpillover, putSpillover, spilloverShard } from '../../lib/spillover/store.ts';
 import { chatwootJson, handledPayload } from '../fixtures/payloads.ts';
 import { drainQueue } from '../ingest/support.ts';
+import { hungServer } from '../support/fault-servers.ts';
 import { freshStack } from '../support/stack.ts';
 
 describe('functions/spillover-sweeper/handler.ts end to end', () => {
@@ -70,4 +72,48 @@ describe('functions/spillover-sweeper/handler.ts end to end', () => {
       incomplete: 0,
     });
   });
+
+  it('with SQS accepting and never answering, gives up on the record within its budget and keeps it', async () => {
+    const stack = await freshStack();
+    const store = { dynamodb: stack.dynamodb, tableName: stack.tableName };
+    const receivedAt = '2026-03-02T09:00:00.000Z';
+    const message = encodeEnvelope({
+      eventId: 'evt-hung',
+      event: 'message_created',
+      source: 'acme',
+      receivedAt,
+      senderTimestamp: null,
+      accountId: 1,
+      rawBody: chatwootJson(handledPayload('message_created')),
+    });
+    await putSpillover(store, { route: 'message-created', eventId: 'evt-hung', receivedAt, message });
+    const sqs = await hungServer();
+    try {
+      for (const [name, value] of Object.entries({
+        QUEUE_URL_PREFIX: stack.queueUrlPrefix,
+        TABLE_NAME: stack.tableName,
+        AWS_ENDPOINT_URL_SQS: sqs.url,
+        AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoEndpoint,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_REGION: 'us-east-1',
+      }))
+        vi.stubEnv(name, value);
+      vi.resetModules();
+      const { handler } = await import('../../functions/spillover-sweeper/handler.ts');
+      const started = Date.now();
+      const result = await handler(
+        {} as ScheduledEvent,
+        { getRemainingTimeInMillis: () => 60_000 } as Context,
+      );
+      const elapsed = Date.now() - started;
+      expect(result).toEqual({ moved: 0, failed: 1, incomplete: 0 });
+      expect(sqs.hits()).toBeGreaterThan(1); // retried, each attempt cut at its deadline
+      expect(elapsed).toBeLessThan(REDRIVE_RETRY_BUDGET.totalMs + 1500);
+      const { records } = await listSpillover(store, spilloverShard('evt-hung'));
+      expect(records.map((record) => record.eventId)).toEqual(['evt-hung']);
+    } finally {
+      await sqs.close();
+    }
+  }, 30_000);
 });
