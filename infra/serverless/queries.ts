@@ -52,8 +52,7 @@ export const savedQueries: SavedQuery[] = [
     // One EMF line per request carries `outcome` (an error code for rejections); a 401's precise
     // reason is only on its "webhook refused" line, so 401s are counted from those instead.
     query: [
-      `filter (ispresent(Webhooks) and ${[...acceptedOutcomes, 'unauthorized'].map((o) => `outcome != "${o}"`).join(' and ')})`,
-      '  or message = "webhook refused"',
+      `filter (ispresent(Webhooks) and ${[...acceptedOutcomes, 'unauthorized'].map((o) => `outcome != "${o}"`).join(' and ')}) or message = "webhook refused"`,
       '| fields coalesce(reason, outcome) as why',
       '| stats count(*) as rejections by why',
       '| sort rejections desc',
