@@ -1,5 +1,6 @@
 import { type RouteName, routeNames } from '../lib/events/catalog.ts';
 import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../lib/events/envelope.ts';
+import { DEFAULT_SECRETS_TTL_MS, SECRETS_TTL_SETTING } from '../lib/ingest/settings.ts';
 import {
   deadLetterQueueName,
   functionName,
@@ -44,6 +45,11 @@ export interface DeploySettings {
   webhookSecretsParameter: string;
   /** Override of the Parameters and Secrets Extension layer ARN ('' = AWS's published one for the region). */
   parametersSecretsExtensionLayerArn: string;
+  /**
+   * How long the ingest keeps the sources it read from SSM, seconds: a rotated or added secret takes
+   * effect within this time, without a redeploy (lib/ingest/source-cache.ts).
+   */
+  secretsCacheTtlSeconds: number;
   /** TTL of raw archived events. */
   rawEventTtlDays: number;
   logLevel: string;
@@ -77,6 +83,7 @@ export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySett
   alarmEmail: '',
   webhookSecretsParameter: `/${serviceName}/${stage}/webhook-secrets`,
   parametersSecretsExtensionLayerArn: '',
+  secretsCacheTtlSeconds: DEFAULT_SECRETS_TTL_MS / 1000,
   rawEventTtlDays: 90,
   logLevel: 'INFO',
   workerMaximumConcurrency: 5,
@@ -141,7 +148,13 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
           WEBHOOK_SECRETS_PARAMETER: settings.webhookSecretsParameter,
           GZIP_THRESHOLD_BYTES: String(DEFAULT_GZIP_THRESHOLD_BYTES),
           MAX_BODY_BYTES: String(maxBodyBytes),
+          [SECRETS_TTL_SETTING]: String(settings.secretsCacheTtlSeconds * 1000),
           PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
+          // The ingest caches the sources itself (above); a second cache in the extension would
+          // only add its own TTL to a rotation. 0 turns the extension's Parameter Store cache off:
+          // https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-integration-lambda-extensions.html
+          // (SSM_PARAMETER_STORE_TTL, 0 to 300 s; 0 = no caching).
+          SSM_PARAMETER_STORE_TTL: '0',
         },
         events: [{ httpApi: { method: '*', path: '/webhooks/{source}' } }],
       };
@@ -305,6 +318,7 @@ export const frameworkVariables = [
       'alarmEmail',
       'webhookSecretsParameter',
       'parametersSecretsExtensionLayerArn',
+      'secretsCacheTtlSeconds',
       'rawEventTtlDays',
       'logLevel',
       'workerMaximumConcurrency',
@@ -350,6 +364,7 @@ export const settingsFromValues = (values: FrameworkValues): DeploySettings => {
     alarmEmail: text('alarmEmail'),
     webhookSecretsParameter: text('webhookSecretsParameter'),
     parametersSecretsExtensionLayerArn: text('parametersSecretsExtensionLayerArn'),
+    secretsCacheTtlSeconds: integer('secretsCacheTtlSeconds', text('secretsCacheTtlSeconds'), 0, 86_400),
     rawEventTtlDays: integer('rawEventTtlDays', text('rawEventTtlDays'), 1, 36_500),
     logLevel: text('logLevel'),
     // Lambda's documented range for SQS mappings.
