@@ -17,7 +17,13 @@ import { absent, type PutWrite, type StoreDeps } from './write.ts';
 /** Bodies above this many UTF-8 bytes are stored gzipped. */
 export const RAW_GZIP_THRESHOLD_BYTES = 1024;
 
-const MAX_ARCHIVED_BODY_BYTES = 380_000;
+/**
+ * A gzipped body above this is split over extra items (`BODY#<n>`) of this size: an item holds at
+ * most 400 KB, and a quarantined event must keep its body whatever its size (SQS lets through up
+ * to ~780 KB gzipped).
+ */
+export const MAX_BODY_PART_BYTES = 380_000;
+const bodyPartSk = (n: number): string => `BODY#${String(n).padStart(3, '0')}`;
 
 export type RawOutcome = 'handled' | 'archived' | 'quarantined';
 
@@ -41,14 +47,21 @@ export interface RawEventInput {
   replaceUnlessQuarantined?: boolean;
 }
 
-/** The archive write: written once per event id (a redelivery or replay is a no-op). */
-export const rawEventWrite = (input: RawEventInput): PutWrite => {
+/**
+ * The archive writes: the event's item, plus one item per 380 KB of gzipped body beyond what fits
+ * (rare: real bodies gzip to tens of KB). Written once per event id (a redelivery or replay is a
+ * no-op).
+ */
+export const rawEventWrite = (input: RawEventInput): PutWrite[] => {
   const { envelope } = input;
   const bytes = Buffer.byteLength(envelope.rawBody, 'utf8');
   const gzip = bytes > (input.gzipThresholdBytes ?? RAW_GZIP_THRESHOLD_BYTES);
   const compressed = gzip ? gzipSync(envelope.rawBody) : null;
-  // An item holds at most 400 KB: a body that stays bigger gzipped is not archived (flagged), the event still is.
-  const omitted = compressed !== null && compressed.length > MAX_ARCHIVED_BODY_BYTES;
+  const parts: Buffer[] = [];
+  if (compressed !== null && compressed.length > MAX_BODY_PART_BYTES)
+    for (let at = 0; at < compressed.length; at += MAX_BODY_PART_BYTES)
+      parts.push(compressed.subarray(at, at + MAX_BODY_PART_BYTES));
+  const expiresAt = Math.floor(Date.parse(envelope.receivedAt) / 1000) + input.ttlDays * 86_400;
   const sort = `${envelope.receivedAt}#${envelope.eventId}`;
   const item: PutWrite['item'] = {
     ...rawEventKey(envelope.eventId),
@@ -64,12 +77,12 @@ export const rawEventWrite = (input: RawEventInput): PutWrite => {
     // The request headers that matter (never the signature), as JSON text: `mhub event` shows them.
     ...(envelope.headers === undefined ? {} : { headers: JSON.stringify(envelope.headers) }),
     body_bytes: bytes,
-    ...(omitted
-      ? { body_omitted: true }
+    ...(parts.length > 0
+      ? { body_parts: parts.length }
       : compressed !== null
         ? { body_gz: compressed }
         : { body: envelope.rawBody }),
-    [keys.ttl]: Math.floor(Date.parse(envelope.receivedAt) / 1000) + input.ttlDays * 86_400,
+    [keys.ttl]: expiresAt,
     [keys.gsi1.partition]: accountEventsPk(input.accountId),
     [keys.gsi1.sort]: sort,
   };
@@ -84,7 +97,21 @@ export const rawEventWrite = (input: RawEventInput): PutWrite => {
         values: { ':quarantined': 'quarantined' },
       }
     : absent;
-  return { kind: 'put', entity: 'raw-event', item, condition };
+  const partWrites = parts.map(
+    (part, n): PutWrite => ({
+      kind: 'put',
+      entity: 'raw-event',
+      item: {
+        pk: item.pk,
+        sk: bodyPartSk(n + 1),
+        entity: 'raw_event_part',
+        body_gz: part,
+        [keys.ttl]: expiresAt,
+      },
+      condition: absent,
+    }),
+  );
+  return [{ kind: 'put', entity: 'raw-event', item, condition }, ...partWrites];
 };
 
 export interface RawEventSummary {
@@ -101,7 +128,7 @@ export interface RawEvent extends RawEventSummary {
   issues: string | null;
   /** Delivery id, sender timestamp, user agent, content type as received; null for events stored before they were kept. */
   headers: Record<string, string> | null;
-  /** The raw body exactly as received (decompressed); '' when it was too large to archive (`body_omitted`). */
+  /** The raw body exactly as received (decompressed, its parts joined); '' only for items from before parts (`body_omitted`). */
   body: string;
   body_omitted: boolean;
   /** Epoch seconds after which DynamoDB TTL removes it. */
@@ -123,8 +150,20 @@ export const rawEventSummaryFields = [
 export const getRawEvent = async (deps: StoreDeps, args: { eventId: string }): Promise<RawEvent | null> => {
   const item = await getItem(deps, rawEventKey(args.eventId));
   if (item === null) return null;
-  const body =
-    item.body_gz instanceof Uint8Array ? gunzipSync(item.body_gz).toString('utf8') : String(item.body ?? '');
+  let body: string;
+  if (typeof item.body_parts === 'number' && item.body_parts > 0) {
+    const parts = await queryItems(deps, {
+      keyCondition: '#pk = :pk AND begins_with(#sk, :prefix)',
+      names: { '#pk': 'pk', '#sk': 'sk' },
+      values: { ':pk': item.pk, ':prefix': 'BODY#' },
+      consistent: true,
+    });
+    body = gunzipSync(Buffer.concat(parts.map((part) => part.body_gz as Uint8Array))).toString('utf8');
+  } else
+    body =
+      item.body_gz instanceof Uint8Array
+        ? gunzipSync(item.body_gz).toString('utf8')
+        : String(item.body ?? '');
   return {
     ...(pick(item, rawEventSummaryFields) as unknown as RawEventSummary),
     issues: (item.issues as string | undefined) ?? null,

@@ -67,7 +67,7 @@ const rawOnly = (
   metricEvent: string,
 ): PreparedRecord => {
   const account = resolveAccount(envelope, null);
-  const write = rawEventWrite({
+  const writes = rawEventWrite({
     envelope,
     accountId: account,
     outcome,
@@ -78,7 +78,7 @@ const rawOnly = (
     lane: `EV#${envelope.eventId}`,
     keys: baseKeys(envelope, account),
     metricEvent,
-    run: runWrites(deps, [write], outcome),
+    run: runWrites(deps, writes, outcome),
   };
 };
 
@@ -175,7 +175,7 @@ const prepareHandledEvent =
       lane: lane.lane,
       keys: { ...baseKeys(envelope, account), ...lane.keys },
       metricEvent: name,
-      run: runWrites(deps, [raw, ...writes], 'applied'),
+      run: runWrites(deps, [...raw, ...writes], 'applied'),
     };
   };
 
@@ -227,7 +227,7 @@ const failureQuarantine = (
   error: unknown,
 ): PreparedRecord => {
   const account = keys.account ?? resolveAccount(envelope, null);
-  const write = rawEventWrite({
+  const writes = rawEventWrite({
     envelope,
     accountId: account,
     outcome: 'quarantined',
@@ -235,7 +235,7 @@ const failureQuarantine = (
     issues: failureIssues(error),
     replaceUnlessQuarantined: true,
   });
-  const run = runWrites(deps, [write], 'quarantined');
+  const run = runWrites(deps, writes, 'quarantined');
   return {
     lane: `EV#${envelope.eventId}`,
     keys,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../lib/events/envelope.ts';
 import type { Actor, Contact, Message } from '../../lib/events/types.ts';
@@ -131,24 +132,24 @@ describe('entity modules against DynamoDB Local', () => {
       rawBody: JSON.stringify({ event: 'message_created', text: 'x'.repeat(50_000) }),
     };
     await executeWrites(deps, [
-      ...[1, 2, 3, 4].map((n) =>
+      ...[1, 2, 3, 4].flatMap((n) =>
         rawEventWrite({ envelope: envelope(n), accountId: 1, outcome: 'handled', ttlDays: 7 }),
       ),
-      rawEventWrite({
+      ...rawEventWrite({
         envelope: envelope(5, 'conversation_typing_on'),
         accountId: 1,
         outcome: 'archived',
         ttlDays: 7,
       }),
-      rawEventWrite({
+      ...rawEventWrite({
         envelope: envelope(6),
         accountId: 1,
         outcome: 'quarantined',
         issues: '[]',
         ttlDays: 7,
       }),
-      rawEventWrite({ envelope: envelope(7), accountId: 2, outcome: 'handled', ttlDays: 7 }),
-      rawEventWrite({ envelope: big, accountId: 1, outcome: 'handled', ttlDays: 7 }),
+      ...rawEventWrite({ envelope: envelope(7), accountId: 2, outcome: 'handled', ttlDays: 7 }),
+      ...rawEventWrite({ envelope: big, accountId: 1, outcome: 'handled', ttlDays: 7 }),
     ]);
     const raw = await getRawEvent(deps, { eventId: 'raw-50' });
     expect(raw?.body).toBe(big.rawBody);
@@ -166,5 +167,24 @@ describe('entity modules against DynamoDB Local', () => {
     ]);
     expect((await listRawEvents(deps, { accountId: 2 })).map((e) => e.event_id)).toEqual(['raw-7']);
     expect((await listQuarantinedEvents(deps, { accountId: 1 })).map((e) => e.event_id)).toEqual(['raw-6']);
+  });
+
+  it('raw events: a body too large for one item even gzipped is split over parts and read back whole', async () => {
+    // Incompressible text: ~900 KB of random base64 gzips to ~680 KB, over one item's 400 KB.
+    const noise = randomBytes(675_000).toString('base64');
+    const huge = { ...envelope(60), rawBody: JSON.stringify({ event: 'message_created', noise }) };
+    const writes = rawEventWrite({
+      envelope: huge,
+      accountId: 1,
+      outcome: 'quarantined',
+      issues: '[]',
+      ttlDays: 7,
+    });
+    expect(writes.map((w) => w.item.sk)).toEqual(['EVENT', 'BODY#001', 'BODY#002']);
+    await executeWrites(deps, writes);
+    const raw = await getRawEvent(deps, { eventId: 'raw-60' });
+    expect(raw?.body).toBe(huge.rawBody);
+    expect(raw?.body_omitted).toBe(false);
+    expect((await listQuarantinedEvents(deps, { accountId: 1 })).map((e) => e.event_id)).toContain('raw-60');
   });
 });

@@ -75,9 +75,13 @@ export const sqsEventOf = (records: SQSRecord[]): SQSEvent => ({ Records: record
 export const routeOf = (event: string): RouteName =>
   isHandledEventName(event) ? routeOfEvent(event) : 'archive';
 
-/** One handler per route for a given table, built the way functions/workers/<route>/handler.ts builds them. */
-export const workersFor = (dynamodb: DynamoDBClient, tableName: string) => {
-  const setup = { dynamodb, tableName, rawArchiveTtlDays: 30 };
+/**
+ * One handler per route for a given table, built the way functions/workers/<route>/handler.ts builds
+ * them. Fixture times are in March 2026 and DynamoDB Local runs TTL sweeps: raw events kept 30 days
+ * from then could vanish while a test reads them, so tests keep them a century by default.
+ */
+export const workersFor = (dynamodb: DynamoDBClient, tableName: string, rawArchiveTtlDays = 36_500) => {
+  const setup = { dynamodb, tableName, rawArchiveTtlDays };
   const cache = new Map<string, SqsHandler>();
   return (route: RouteName): SqsHandler => {
     let handler = cache.get(route);
