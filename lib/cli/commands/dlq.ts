@@ -230,7 +230,11 @@ export const purgeDeadLetters = async (
       }
     }
   } finally {
-    if (keep.length > 0) await release(target, peeked.url, keep);
+    if (keep.length > 0) {
+      await release(target, peeked.url, keep);
+      // Back on the queue before the next command looks.
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_SECONDS * 1000 + 200));
+    }
   }
   return result;
 };
