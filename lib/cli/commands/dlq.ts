@@ -50,11 +50,21 @@ const toEntry = (queue: RouteName, message: Message): DlqEntry => {
   };
 };
 
+/**
+ * Messages on a queue, hidden ones included: a message a listing just released is due back, and
+ * fauxqs counts it as in flight until its next receive (SQS by the clock).
+ */
 const depth = async (target: Target, url: string): Promise<number> => {
   const response = await target.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(response.Attributes?.ApproximateNumberOfMessages ?? 0);
+  return (
+    Number(response.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(response.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 };
 
 const receive = async (target: Target, url: string, visibilitySeconds: number): Promise<Message[]> => {
