@@ -102,6 +102,42 @@ const requestLine = (request: RequestSummary, now: Date = new Date()): string =>
   ].join('  ');
 };
 
+/**
+ * The handlers log Powertools JSON (what CloudWatch wants); on a terminal a warning reads better as
+ * one line: time, level, message, then the keys that say which event it was.
+ */
+const LOG_KEYS = ['source', 'event', 'account', 'route', 'reason', 'correlation_id', 'error'];
+const humanLog = (line: string): string | undefined => {
+  if (!line.startsWith('{"level":')) return undefined;
+  try {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    const keys = LOG_KEYS.filter((key) => entry[key] !== undefined && entry[key] !== null)
+      .map((key) => `${key}=${typeof entry[key] === 'string' ? entry[key] : JSON.stringify(entry[key])}`)
+      .join(' ');
+    const level = String(entry.level);
+    const time = typeof entry.timestamp === 'string' ? entry.timestamp.slice(11, 23) : '';
+    return `${time}  ${paint(level === 'WARN' ? 33 : level === 'ERROR' || level === 'CRITICAL' ? 31 : 2, level.padEnd(5))} ${String(entry.message)}  ${keys}`;
+  } catch {
+    return undefined;
+  }
+};
+// Powertools writes INFO to stdout and WARN/ERROR to stderr; MHUB_JSON_LOGS=1 keeps the raw JSON.
+const humanize = (stream: NodeJS.WriteStream): void => {
+  const write = stream.write.bind(stream);
+  stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const lines = text.split('\n');
+    const human = lines.map((part) => humanLog(part) ?? part);
+    return human.some((part, index) => part !== lines[index])
+      ? write(human.join('\n'), ...rest)
+      : write(chunk, ...rest);
+  }) as typeof stream.write;
+};
+if (process.env.MHUB_JSON_LOGS !== '1') {
+  humanize(process.stdout);
+  humanize(process.stderr);
+}
+
 const main = async (): Promise<void> => {
   let stack: LocalStack;
   try {

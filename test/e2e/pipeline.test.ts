@@ -264,7 +264,7 @@ describe('end to end through HTTP on the local stack', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         listed = await listDeadLetters(target, { queue: 'message_created' });
       }
-      expect(listed).toHaveLength(1);
+      expect(listed, JSON.stringify(listed)).toHaveLength(1);
       expect(listed[0]).toMatchObject({
         queue: 'message-created',
       });

@@ -52,11 +52,21 @@ const toEntry = (queue: RouteName, message: Message): DlqEntry => {
   };
 };
 
+/**
+ * Messages on a queue, hidden ones included: a message a listing just released is due back, and
+ * fauxqs counts it as in flight until its next receive (SQS by the clock).
+ */
 const depth = async (target: Target, url: string): Promise<number> => {
   const response = await target.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(response.Attributes?.ApproximateNumberOfMessages ?? 0);
+  return (
+    Number(response.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(response.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 };
 
 const receive = async (target: Target, url: string, visibilitySeconds: number): Promise<Message[]> => {
@@ -232,7 +242,11 @@ export const purgeDeadLetters = async (
       }
     }
   } finally {
-    if (keep.length > 0) await release(target, peeked.url, keep);
+    if (keep.length > 0) {
+      await release(target, peeked.url, keep);
+      // Back on the queue before the next command looks.
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_SECONDS * 1000 + 200));
+    }
   }
   return result;
 };

@@ -124,9 +124,15 @@ const issueLines = (issues: unknown): string[] => {
     return issues.map((issue) => {
       if (typeof issue === 'object' && issue !== null) {
         const { path, message, expected, received } = issue as Record<string, unknown>;
+        const text = String(message ?? '');
+        // valibot's messages usually say it already: add only what they leave out.
         const seen = [
-          expected === undefined || expected === null ? '' : `expected ${String(expected)}`,
-          received === undefined || received === null ? '' : `received ${String(received)}`,
+          expected === undefined || expected === null || text.includes(String(expected))
+            ? ''
+            : `expected ${String(expected)}`,
+          received === undefined || received === null || text.includes(String(received))
+            ? ''
+            : `received ${String(received)}`,
         ].filter((part) => part !== '');
         const extra = seen.length > 0 ? ` (${seen.join(', ')})` : '';
         return `${typeof path === 'string' ? path : JSON.stringify(path ?? '$')}: ${String(message ?? '')}${extra}`;

@@ -137,7 +137,9 @@ export const deliver = async (post: Post): Promise<SendResult & { statusText: st
       throw new CliError(
         `${url.origin} refused the connection (ECONNREFUSED): is the stack running? (npm start), or check --url`,
       );
-    throw new CliError(`cannot reach ${url.origin}: ${code ?? (error as Error).message}`);
+    throw new CliError(
+      `cannot reach ${url.origin}: ${code ?? ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`,
+    );
   }
   const text = await response.text();
   const ms = Math.round(performance.now() - started);

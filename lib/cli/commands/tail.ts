@@ -15,6 +15,9 @@ import { type Io, outcomeColor, paint } from '../io.ts';
  * locally; on a stage each poll reads the table, and the CLI says so).
  */
 
+/** How far behind the receive time a worker may store an event (batching, retries) and still be shown. */
+const STORE_LAG_MS = 60_000;
+
 export interface TailOptions {
   accountId?: number | undefined;
   event?: string | undefined;
@@ -99,7 +102,7 @@ export const tail = async (store: StoreDeps, options: TailOptions, io: Io): Prom
   if (!options.json)
     io.err(`tailing events since ${options.since}${options.forMs === undefined ? ' (Ctrl-C stops)' : ''}\n`);
   for (;;) {
-    const polledAt = new Date(Date.now() - 2000).toISOString();
+    const polledAt = new Date(Date.now() - STORE_LAG_MS).toISOString();
     const found =
       options.accountId === undefined
         ? await scanSince(store, cursor)
@@ -128,7 +131,7 @@ export const tail = async (store: StoreDeps, options: TailOptions, io: Io): Prom
       io.out(options.json ? `${JSON.stringify(line)}\n` : `${formatLine(io, line)}\n`);
       printed += 1;
     }
-    // Workers store events out of order: keep a 2 s overlap and rely on `seen` against repeats.
+    // Workers store events after (and out of) receive order: keep an overlap, `seen` drops repeats.
     if (polledAt > cursor) cursor = polledAt;
     if (Date.now() >= deadline || io.interrupted()) return printed;
     await io.sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())));

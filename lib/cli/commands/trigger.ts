@@ -51,6 +51,15 @@ const samplePayload = (event: string): Record<string, unknown> => {
 
 const ISO_IN_STORY = /^2026-03-0[1-3]T\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
+/** `Mon Mar 02 2026 10:14:30 GMT+0100 (Central European Standard Time)`: JavaScript's Date#toString, as widgets send it. */
+const JS_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d GMT[+-]\d{4}/;
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const jsDateUtc = (date: Date): string => {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[date.getUTCDay()]} ${MONTHS[date.getUTCMonth()]} ${two(date.getUTCDate())} ${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
+};
+
 /** Moves every story time (epoch seconds, fractional or not, and ISO strings) by `shiftSeconds`. */
 export const shiftTimes = (value: unknown, shiftSeconds: number): unknown => {
   if (typeof value === 'number') {
@@ -58,6 +67,11 @@ export const shiftTimes = (value: unknown, shiftSeconds: number): unknown => {
       value >= STORY_START_SECONDS - STORY_SPAN_SECONDS && value <= STORY_START_SECONDS + STORY_SPAN_SECONDS;
     if (!inStory) return value;
     return Number.isInteger(value) ? value + shiftSeconds : Math.round((value + shiftSeconds) * 1e6) / 1e6;
+  }
+  if (typeof value === 'string' && JS_DATE.test(value)) {
+    const ms = Date.parse(value.replace(/ \(.*\)$/, ''));
+    const inStory = Math.abs(ms / 1000 - STORY_START_SECONDS) <= STORY_SPAN_SECONDS;
+    return inStory ? jsDateUtc(new Date(ms + shiftSeconds * 1000)) : value;
   }
   if (typeof value === 'string' && ISO_IN_STORY.test(value)) {
     const shifted = new Date(Date.parse(value) + shiftSeconds * 1000).toISOString();
