@@ -47,7 +47,23 @@ export interface ChildStackOptions extends Omit<LocalStackOptions, 'log' | 'quie
 
 const entry = join(repoRoot, 'scripts/proof/lib/stack-main.ts');
 
+/**
+ * Starts the stack process; a start-up that times out (DynamoDB Local's JVM has 30 s to answer,
+ * which a machine loaded by other work can miss) is tried again, up to three times in all.
+ */
 export const startChildStack = async (options: ChildStackOptions): Promise<ChildStack> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (attempt >= 3 || !/did not answer|did not start/.test(message)) throw error;
+      process.stderr.write(`stack start-up attempt ${attempt} timed out; trying again\n`);
+    }
+  }
+};
+
+const startOnce = async (options: ChildStackOptions): Promise<ChildStack> => {
   const { startTimeoutMs = 90_000, ...stackOptions } = options;
   const child = spawn(process.execPath, [entry], {
     cwd: repoRoot,
@@ -135,7 +151,10 @@ export const memoryOf = (pid: number | undefined): { rssMb: number; peakMb: numb
 };
 
 /** Samples RSS of the stack (node) and its JVM every `everyMs`, keeping the peaks. */
-export const rssSampler = (pids: () => { node: number | undefined; java: number | undefined }, everyMs = 250) => {
+export const rssSampler = (
+  pids: () => { node: number | undefined; java: number | undefined },
+  everyMs = 250,
+) => {
   const peak = { nodeMb: 0, javaMb: 0, nodeSamples: [] as number[] };
   const sample = (): void => {
     const { node, java } = pids();
