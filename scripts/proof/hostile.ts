@@ -70,9 +70,10 @@ export const runHostile = async (
       [ctx.source]: ctx.secret,
       [ctx.tokenSource]: { secrets: [randomSecret()], token: ctx.token, accountId: 1 },
     },
-    // Misfits that the workers cannot store come back quickly and reach the DLQ within the drain.
-    visibilityTimeoutSeconds: 4,
-    workerTimeoutSeconds: 2,
+    // Records the workers cannot store come back soon and reach the DLQ within the drain; the
+    // worker timeout stays under the visibility timeout, as AWS requires.
+    visibilityTimeoutSeconds: 12,
+    workerTimeoutSeconds: 10,
     pollWaitSeconds: 1,
   });
   const rss = rssSampler(() => ({ node: stack.pid, java: stack.dynamoPid }));

@@ -47,6 +47,12 @@ export interface ChildStackOptions extends Omit<LocalStackOptions, 'log' | 'quie
 
 const entry = join(repoRoot, 'scripts/proof/lib/stack-main.ts');
 
+/** Stack processes still running: killed if the driver exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /**
  * Starts the stack process; a start-up that times out (DynamoDB Local's JVM has 30 s to answer,
  * which a machine loaded by other work can miss) is tried again, up to three times in all.
@@ -74,6 +80,8 @@ const startOnce = async (options: ChildStackOptions): Promise<ChildStack> => {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
