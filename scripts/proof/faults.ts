@@ -455,6 +455,24 @@ export const runFaults = async (
         toDeadLetterSeconds: round(toDlqSeconds, 1),
         recoverySeconds: round((performance.now() - redriveAt) / 1000, 1),
       };
+      // `mhub dlq list` must not consume what it lists: a forged dead letter, listed, still there?
+      const forged = stack.queues.find((q) => q.route === 'archive')!;
+      await stack.sqs.send(
+        new SendMessageCommand({ QueueUrl: forged.deadLetterUrl, MessageBody: '{"forged":true}' }),
+      );
+      const listing = await mhub(['dlq', 'list', '--queue', 'archive', '--json'], data.dir);
+      const listedCount = listing.status === 0 ? (JSON.parse(listing.stdout) as unknown[]).length : -1;
+      await sleep(500);
+      const afterList = (await queueDepths(stack)).dead.archive ?? 0;
+      checks.push(
+        check(
+          'mhub dlq list keeps the dead letters it lists',
+          listedCount === 1 && afterList === 1,
+          `listed ${listedCount}; ${afterList} left in the DLQ after listing (fauxqs with a data dir answers MessageNotInflight to ChangeMessageVisibility right after a receive)`,
+          skip,
+        ),
+      );
+      await stack.sqs.send(new PurgeQueueCommand({ QueueUrl: forged.deadLetterUrl })).catch(() => undefined);
       checks.push(
         check(
           'poison: `mhub dlq redrive` restores it once fixed',

@@ -105,7 +105,8 @@ export const runHostile = async (
       const c = generateCase(index, random, ctx);
       const answer = await client.send(c.spec);
       latencies.push(answer.ms);
-      const stats = (byCategory[c.category] ??= { requests: 0, statuses: {} });
+      byCategory[c.category] ??= { requests: 0, statuses: {} };
+      const stats = byCategory[c.category]!;
       stats.requests += 1;
       stats.statuses[answer.status] = (stats.statuses[answer.status] ?? 0) + 1;
       const contentType = answer.headers['content-type'];
