@@ -400,12 +400,23 @@ export const runFaults = async (
       const dlqDepth = async () => (await queueDepths(stack)).dead['message-created'] ?? 0;
       const poisonSent = performance.now();
       // Polled over the wire: `mhub dlq list` on a persistent stack loses what it lists (checked below).
+      // A worker that quarantines deterministic failures (their error kept with the raw event) sets
+      // the poison aside at once instead of after maxReceiveCount: both keep it, and both are restorable.
+      const poisonEventId = poisonBatch[0]!.deliveryId;
       let dlqAt = performance.now();
       let deadLetters = 0;
+      let setAside: 'dead letter' | 'quarantine' | undefined;
       while (performance.now() - poisonSent < (maxReceiveCount * visibilitySeconds + 90) * 1000) {
         deadLetters = await dlqDepth();
         dlqAt = performance.now();
-        if (deadLetters > 0) break;
+        if (deadLetters > 0) {
+          setAside = 'dead letter';
+          break;
+        }
+        if ((await storedOutcomes(stack, [poisonEventId])).get(poisonEventId) === 'quarantined') {
+          setAside = 'quarantine';
+          break;
+        }
         await sleep(500);
       }
       const toDlqSeconds = (dlqAt - poisonSent) / 1000;
@@ -414,9 +425,14 @@ export const runFaults = async (
       );
       checks.push(
         check(
-          'poison: DLQ after maxReceiveCount',
-          deadLetters === 1 && toDlqSeconds >= (maxReceiveCount - 1) * visibilitySeconds,
-          `${deadLetters} dead letter(s) after ${round(toDlqSeconds)} s (≥ ${maxReceiveCount - 1} × ${visibilitySeconds} s visibility: ${maxReceiveCount} receives)`,
+          'poison: set aside (DLQ after maxReceiveCount, or quarantined)',
+          (setAside === 'dead letter' &&
+            deadLetters === 1 &&
+            toDlqSeconds >= (maxReceiveCount - 1) * visibilitySeconds) ||
+            setAside === 'quarantine',
+          setAside === 'quarantine'
+            ? `quarantined with its error after ${round(toDlqSeconds)} s (no redelivery)`
+            : `${deadLetters} dead letter(s) after ${round(toDlqSeconds)} s (≥ ${maxReceiveCount - 1} × ${visibilitySeconds} s visibility: ${maxReceiveCount} receives)`,
         ),
       );
       checks.push(
@@ -426,24 +442,32 @@ export const runFaults = async (
           `${matesStored.length} of 9 batch-mates stored`,
         ),
       );
-      // The repair, then the redrive.
+      // The repair, then the redrive (or, for a quarantined one, the replay of its raw event).
       await stack.dynamodb.send(
         new DeleteItemCommand({ TableName: stack.tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }),
       );
       const redriveAt = performance.now();
-      let redrive = await mhub(['dlq', 'redrive', '--queue', 'message_created', '--json'], data.dir);
+      const restoreArgs =
+        setAside === 'quarantine'
+          ? ['replay', '--event-id', poisonEventId, '--json']
+          : ['dlq', 'redrive', '--queue', 'message_created', '--json'];
+      let redrive = await mhub(restoreArgs, data.dir);
       const redriveRuns = [redrive.stdout.replace(/\s+/g, '')];
-      // `dlq list` hides what it read for a moment; a redrive that found nothing visible runs again.
+      // A redrive that found nothing visible yet (dead letters show up a moment after the move) runs again.
       for (
         let attempt = 0;
-        attempt < 20 && redrive.status === 0 && /"moved":0/.test(redrive.stdout.replace(/\s+/g, ''));
+        attempt < 20 &&
+        setAside !== 'quarantine' &&
+        redrive.status === 0 &&
+        /"moved":0/.test(redrive.stdout.replace(/\s+/g, ''));
         attempt++
       ) {
         await sleep(2000);
-        redrive = await mhub(['dlq', 'redrive', '--queue', 'message_created', '--json'], data.dir);
+        redrive = await mhub(restoreArgs, data.dir);
         redriveRuns.push(redrive.stdout.replace(/\s+/g, ''));
       }
-      figures.poisonRedriveRuns = redriveRuns;
+      figures.poisonSetAside = setAside ?? 'neither';
+      figures.poisonRestoreRuns = redriveRuns;
       let restored = false;
       while (!restored && performance.now() - redriveAt < 60_000) {
         restored = (await storedMessageIds(stack, plan.accountId, poisonConversation)).includes(poisonId);
@@ -475,7 +499,7 @@ export const runFaults = async (
       await stack.sqs.send(new PurgeQueueCommand({ QueueUrl: forged.deadLetterUrl })).catch(() => undefined);
       checks.push(
         check(
-          'poison: `mhub dlq redrive` restores it once fixed',
+          'poison: `mhub dlq redrive` (or `mhub replay`) restores it once fixed',
           redrive.status === 0 && restored,
           `redrive exit ${redrive.status}: ${redrive.stdout.trim().slice(0, 200)}${redrive.stderr ? ` (${redrive.stderr.trim().slice(0, 200)})` : ''}; stored ${restored ? `${phases.poison.recoverySeconds} s after the redrive` : 'never'}`,
         ),
@@ -512,6 +536,7 @@ export const runFaults = async (
     ];
     let missing = 0;
     let neverSent = 0;
+    const neverSentSamples: string[] = [];
     let duplicated = 0;
     await runConcurrently(conversations.length, 16, async (index) => {
       const conversationId = conversations[index]!;
@@ -520,7 +545,11 @@ export const runFaults = async (
       duplicated += ids.length - have.size;
       for (const id of acceptedByConversation.get(conversationId) ?? []) if (!have.has(id)) missing++;
       const sent = sentByConversation.get(conversationId) ?? new Set<number>();
-      for (const id of have) if (!sent.has(id)) neverSent++;
+      for (const id of have)
+        if (!sent.has(id)) {
+          neverSent++;
+          if (neverSentSamples.length < 5) neverSentSamples.push(`${conversationId}/${id}`);
+        }
       const changes = await storedStatusChanges(stack, plan.accountId, conversationId);
       duplicated += changes.length - new Set(changes.map((c) => c.event_id)).size;
     });
@@ -548,7 +577,7 @@ export const runFaults = async (
       check(
         'messages: accepted ⊆ stored ⊆ sent',
         missing === 0 && neverSent === 0,
-        `${missing} accepted messages missing, ${neverSent} stored but never sent, over ${conversations.length} conversations`,
+        `${missing} accepted messages missing, ${neverSent} stored but never sent, over ${conversations.length} conversations${neverSentSamples.length ? ` (never sent: ${neverSentSamples.join(', ')})` : ''}`,
       ),
     );
     checks.push(
