@@ -66,6 +66,8 @@ export interface LocalStackOptions {
   quiet?: boolean;
   /** Override every queue's visibility timeout (seconds) on receive, so retries and DLQ tests run fast. */
   visibilityTimeoutSeconds?: number;
+  /** Override every worker's timeout (seconds), to keep it under a shortened visibility timeout. */
+  workerTimeoutSeconds?: number;
   /** Pollers per queue. Default 2. */
   pollerConcurrency?: number;
   /** Long-poll wait of an empty receive, seconds. Default 20 (the queues' own setting). */
@@ -431,7 +433,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           handler: worker,
           batchSize: tuning.batchSize,
           maximumBatchingWindowSeconds: tuning.maximumBatchingWindowSeconds,
-          timeoutSeconds: tuning.workerTimeoutSeconds,
+          timeoutSeconds: options.workerTimeoutSeconds ?? tuning.workerTimeoutSeconds,
           visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? visibilityTimeoutSeconds(queue.route),
           concurrency: options.pollerConcurrency ?? 2,
           waitTimeSeconds: options.pollWaitSeconds ?? 20,

@@ -1,4 +1,4 @@
-import { startChildStack, rssSampler } from './lib/child-stack.ts';
+import { rssSampler, startChildStack } from './lib/child-stack.ts';
 import { httpClient, runConcurrently } from './lib/http.ts';
 import { progress, randomSecret, result, runAsScript, type SuiteResult, tempDir } from './lib/run.ts';
 import { check, envInt, latencySummary, round } from './lib/stats.ts';
@@ -34,7 +34,9 @@ export const runLoad = async (options: LoadOptions = {}): Promise<SuiteResult<Re
   const say = progress('load', options.quiet);
   const data = tempDir('mhub-proof-load-');
   const secret = randomSecret();
-  say(`starting the stack (in memory), ${events} events + ${Math.round(events * resendRatio)} resends, concurrency ${concurrency}, seed ${seed}`);
+  say(
+    `starting the stack (in memory), ${events} events + ${Math.round(events * resendRatio)} resends, concurrency ${concurrency}, seed ${seed}`,
+  );
   const stack = await startChildStack({
     port: 0,
     inMemory: true,
@@ -100,13 +102,43 @@ export const runLoad = async (options: LoadOptions = {}): Promise<SuiteResult<Re
     for (const d of plan.deliveries) mix[d.event] = (mix[d.event] ?? 0) + 1;
 
     const checks = [
-      check('non-202', non202.length === 0, `${non202.length} of ${answers.length}${non202[0] ? ` (first: ${non202[0].status} ${JSON.stringify(non202[0].body).slice(0, 200)})` : ''}`),
-      check('drained', !drain.timedOut, drain.timedOut ? `still queued ${drain.left.queued}, spilled ${drain.left.spilled}` : `in ${round(drain.ms / 1000)} s`),
-      check('lost', lost.length === 0, `${lost.length} of ${acceptedIds.length} accepted event ids have no raw record${lost[0] ? ` (first: ${lost[0]})` : ''}`),
-      check('none quarantined', quarantined.length === 0, `${quarantined.length} real-shaped events quarantined${quarantined[0] ? ` (first: ${quarantined[0]})` : ''}`),
-      check('messages equal the sent set', missingMessages === 0 && unexpectedMessages === 0, `${plan.conversations.length} conversations, ${missingMessages} missing, ${unexpectedMessages} never sent${badConversations.length ? `: ${badConversations.join('; ')}` : ''}`),
-      check('duplicated', duplicatedMessages === 0 && duplicatedStatusChanges === 0, `${duplicatedMessages} duplicated messages, ${duplicatedStatusChanges} duplicated status changes`),
-      check('dead letters', depths.deadTotal === 0, `${depths.deadTotal} in the DLQs ${JSON.stringify(Object.fromEntries(Object.entries(depths.dead).filter(([, n]) => n > 0)))}`),
+      check(
+        'non-202',
+        non202.length === 0,
+        `${non202.length} of ${answers.length}${non202[0] ? ` (first: ${non202[0].status} ${JSON.stringify(non202[0].body).slice(0, 200)})` : ''}`,
+      ),
+      check(
+        'drained',
+        !drain.timedOut,
+        drain.timedOut
+          ? `still queued ${drain.left.queued}, spilled ${drain.left.spilled}`
+          : `in ${round(drain.ms / 1000)} s`,
+      ),
+      check(
+        'lost',
+        lost.length === 0,
+        `${lost.length} of ${acceptedIds.length} accepted event ids have no raw record${lost[0] ? ` (first: ${lost[0]})` : ''}`,
+      ),
+      check(
+        'none quarantined',
+        quarantined.length === 0,
+        `${quarantined.length} real-shaped events quarantined${quarantined[0] ? ` (first: ${quarantined[0]})` : ''}`,
+      ),
+      check(
+        'messages equal the sent set',
+        missingMessages === 0 && unexpectedMessages === 0,
+        `${plan.conversations.length} conversations, ${missingMessages} missing, ${unexpectedMessages} never sent${badConversations.length ? `: ${badConversations.join('; ')}` : ''}`,
+      ),
+      check(
+        'duplicated',
+        duplicatedMessages === 0 && duplicatedStatusChanges === 0,
+        `${duplicatedMessages} duplicated messages, ${duplicatedStatusChanges} duplicated status changes`,
+      ),
+      check(
+        'dead letters',
+        depths.deadTotal === 0,
+        `${depths.deadTotal} in the DLQs ${JSON.stringify(Object.fromEntries(Object.entries(depths.dead).filter(([, n]) => n > 0)))}`,
+      ),
     ];
     const figures = {
       seed,

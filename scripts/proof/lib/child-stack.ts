@@ -47,7 +47,29 @@ export interface ChildStackOptions extends Omit<LocalStackOptions, 'log' | 'quie
 
 const entry = join(repoRoot, 'scripts/proof/lib/stack-main.ts');
 
+/** Stack processes still running: killed if the driver exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/**
+ * Starts the stack process; a start-up that times out (DynamoDB Local's JVM has 30 s to answer,
+ * which a machine loaded by other work can miss) is tried again, up to three times in all.
+ */
 export const startChildStack = async (options: ChildStackOptions): Promise<ChildStack> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (attempt >= 3 || !/did not answer|did not start/.test(message)) throw error;
+      process.stderr.write(`stack start-up attempt ${attempt} timed out; trying again\n`);
+    }
+  }
+};
+
+const startOnce = async (options: ChildStackOptions): Promise<ChildStack> => {
   const { startTimeoutMs = 90_000, ...stackOptions } = options;
   const child = spawn(process.execPath, [entry], {
     cwd: repoRoot,
@@ -58,6 +80,8 @@ export const startChildStack = async (options: ChildStackOptions): Promise<Child
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -135,7 +159,10 @@ export const memoryOf = (pid: number | undefined): { rssMb: number; peakMb: numb
 };
 
 /** Samples RSS of the stack (node) and its JVM every `everyMs`, keeping the peaks. */
-export const rssSampler = (pids: () => { node: number | undefined; java: number | undefined }, everyMs = 250) => {
+export const rssSampler = (
+  pids: () => { node: number | undefined; java: number | undefined },
+  everyMs = 250,
+) => {
   const peak = { nodeMb: 0, javaMb: 0, nodeSamples: [] as number[] };
   const sample = (): void => {
     const { node, java } = pids();

@@ -28,36 +28,46 @@ export const httpClient = (endpoint: string, options: { maxSockets?: number; tim
     new Promise((resolve) => {
       const started = performance.now();
       const body = spec.body ?? '';
-      const done = (answer: Omit<Answer, 'ms'>): void => resolve({ ...answer, ms: performance.now() - started });
-      const req = request(
-        {
-          agent,
-          method: spec.method ?? 'POST',
-          hostname: target.hostname,
-          port: target.port,
-          path: spec.path,
-          headers: { ...spec.headers, 'content-length': String(Buffer.byteLength(body)) },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', (error) =>
-            done({ status: 0, headers: {}, text: '', json: undefined, error: error.message }),
-          );
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown;
-            try {
-              json = JSON.parse(text);
-            } catch {
-              json = undefined;
-            }
-            done({ status: response.statusCode ?? 0, headers: response.headers, text, json });
-          });
-        },
-      );
+      const done = (answer: Omit<Answer, 'ms'>): void =>
+        resolve({ ...answer, ms: performance.now() - started });
+      let req: ReturnType<typeof request>;
+      try {
+        req = request(
+          {
+            agent,
+            method: spec.method ?? 'POST',
+            hostname: target.hostname,
+            port: target.port,
+            path: spec.path,
+            headers: { ...spec.headers, 'content-length': String(Buffer.byteLength(body)) },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('error', (error) =>
+              done({ status: 0, headers: {}, text: '', json: undefined, error: error.message }),
+            );
+            response.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              let json: unknown;
+              try {
+                json = JSON.parse(text);
+              } catch {
+                json = undefined;
+              }
+              done({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+            });
+          },
+        );
+      } catch (error) {
+        // The client itself refuses (an invalid header): nothing was sent.
+        done({ status: -1, headers: {}, text: '', json: undefined, error: (error as Error).message });
+        return;
+      }
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', (error) => done({ status: 0, headers: {}, text: '', json: undefined, error: error.message }));
+      req.on('error', (error) =>
+        done({ status: 0, headers: {}, text: '', json: undefined, error: error.message }),
+      );
       req.end(body);
     });
   return { send, close: () => agent.destroy() };

@@ -34,13 +34,22 @@ export interface Check {
 }
 
 export const check = (name: string, ok: boolean, detail: string, skip?: readonly string[]): Check =>
-  skip?.includes(name) ? { name, ok, detail, skipped: 'gated: known defect awaiting its fix' } : { name, ok, detail };
+  skip?.includes(name)
+    ? { name, ok, detail, skipped: 'gated: known defect awaiting its fix' }
+    : { name, ok, detail };
 
-export const passed = (checks: readonly Check[]): boolean => checks.every((c) => c.ok || c.skipped !== undefined);
+export const passed = (checks: readonly Check[]): boolean =>
+  checks.every((c) => c.ok || c.skipped !== undefined);
 
-export const printChecks = (title: string, checks: readonly Check[], write = (line: string) => console.log(line)) => {
+export const printChecks = (
+  title: string,
+  checks: readonly Check[],
+  write = (line: string) => console.log(line),
+) => {
   write(`\n${title}`);
   for (const c of checks)
-    write(`  ${c.ok ? 'PASS' : c.skipped ? 'SKIP' : 'FAIL'}  ${c.name}: ${c.detail}${!c.ok && c.skipped ? ` (${c.skipped})` : ''}`);
+    write(
+      `  ${c.ok ? 'PASS' : c.skipped ? 'SKIP' : 'FAIL'}  ${c.name}: ${c.detail}${!c.ok && c.skipped ? ` (${c.skipped})` : ''}`,
+    );
   write(`  => ${passed(checks) ? 'PASS' : 'FAIL'}`);
 };

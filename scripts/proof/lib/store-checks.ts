@@ -116,7 +116,4 @@ export const storedMessageIds = async (
 };
 
 export const storedStatusChanges = async (stack: Stack, accountId: number, conversationId: number) =>
-  listStatusHistory(
-    { dynamodb: stack.dynamodb, tableName: stack.tableName },
-    { accountId, conversationId },
-  );
+  listStatusHistory({ dynamodb: stack.dynamodb, tableName: stack.tableName }, { accountId, conversationId });

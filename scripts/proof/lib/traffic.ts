@@ -42,6 +42,8 @@ export interface Delivery {
   conversationId?: number;
   /** The message this delivery creates (message_created). */
   messageId?: number;
+  /** Every message id the payload carries (created, edited, or in a conversation snapshot). */
+  mentions?: number[];
   resend?: boolean;
 }
 
@@ -80,20 +82,23 @@ const conversationLife = (
   const t = story.t0 + conversationId * 1000;
   const out: Delivery[] = [];
   let n = 0;
-  const add = (payload: Payload, messageId?: number): void => {
+  const add = (payload: Payload, messageId?: number, mentions: number[] = []): void => {
     out.push({
       event: payload.event,
       deliveryId: `${runId}-c${conversationId}-${n++}`,
       body: chatwootJson(inConversation(payload, conversationId)),
       conversationId,
       ...(messageId === undefined ? {} : { messageId }),
+      mentions: messageId === undefined ? mentions : [messageId, ...mentions],
     });
   };
   let nextMessage = firstMessageId;
   const created: number[] = [];
   let status: 'open' | 'resolved' | 'pending' | 'snoozed' = 'open';
   const first = nextMessage++;
-  add(conversationPayload({ event: 'conversation_created', at: t + 1, messages: [{ id: first, at: t + 1 }] }));
+  add(
+    conversationPayload({ event: 'conversation_created', at: t + 1, messages: [{ id: first, at: t + 1 }] }),
+  );
   add(messagePayload({ id: first, at: t + 1, content: `first message of ${conversationId}` }), first);
   created.push(first);
   while (out.length < length) {
@@ -125,11 +130,25 @@ const conversationLife = (
           content: `edited ${id}`,
           conversation: { status, at },
         }),
+        undefined,
+        [id],
       );
     } else if (roll < 0.73) add(contactPayload({ event: 'contact_updated' }));
-    else if (roll < 0.8) add(typingPayload({ event: random.chance(0.5) ? 'conversation_typing_on' : 'conversation_typing_off' }));
+    else if (roll < 0.8)
+      add(
+        typingPayload({ event: random.chance(0.5) ? 'conversation_typing_on' : 'conversation_typing_off' }),
+      );
     else if (roll < 0.9)
-      add(conversationPayload({ event: 'conversation_updated', at, status, assignee: 'agent', team: true, messages: [] }));
+      add(
+        conversationPayload({
+          event: 'conversation_updated',
+          at,
+          status,
+          assignee: 'agent',
+          team: true,
+          messages: [],
+        }),
+      );
     else if (roll < 0.97) {
       status = status === 'open' ? random.pick(['resolved', 'pending', 'snoozed'] as const) : 'open';
       add(conversationPayload({ event: 'conversation_status_changed', at, status, messages: [] }));

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { runFaults } from '../../scripts/proof/faults.ts';
+import { runHostile } from '../../scripts/proof/hostile.ts';
+import type { SuiteResult } from '../../scripts/proof/lib/run.ts';
+import { runLoad } from '../../scripts/proof/load.ts';
+
+/**
+ * The proof suites (scripts/proof/, docs/proof.md) in their reduced CI sizes, one after another (each
+ * starts its own stack process). `npm run test:load|faults|hostile` runs them at full size.
+ *
+ * AWAITING_FIXES: checks that fail on main because of known defects being fixed on other branches.
+ * They still run and print; they are not enforced until their fix is merged. Remove an entry when its
+ * branch lands (PROOF_ENFORCE_ALL=1 enforces everything now).
+ */
+const AWAITING_FIXES = {
+  // branch `bounds`: a hung SQS stalls the ingest past 5 s (no per-attempt abort).
+  bounds: [
+    'SQS hung: 202 within 3500 ms',
+    'SQS hung: events spilled',
+    'SQS and spillover both hung: 503 within 3500 ms',
+  ],
+  // branch `store`: big numbers, `__proto__` and deep nesting get a 202 but can never be stored.
+  store: ['each 202 stored or quarantined', 'nothing dead-lettered', 'drained'],
+  // fauxqs 2.4.1 with a data dir: ChangeMessageVisibility right after a receive answers
+  // MessageNotInflight, so `mhub dlq list` (receive, then release) loses what it lists. No branch yet.
+  fauxqsPersistentVisibility: ['mhub dlq list keeps the dead letters it lists'],
+};
+const gated: string[] = process.env.PROOF_ENFORCE_ALL === '1' ? [] : Object.values(AWAITING_FIXES).flat();
+
+const verdict = (outcome: SuiteResult<unknown>): string =>
+  outcome.checks
+    .map((c) => `${c.ok ? 'PASS' : c.skipped ? 'GATED' : 'FAIL'} ${c.name}: ${c.detail}`)
+    .join('\n');
+
+// One file, tests in order: vitest runs a file's tests one after another by default.
+describe('proof suites, reduced', () => {
+  it('load: 2 000 signed webhooks + 10% resends at concurrency 50, 0 lost, 0 duplicated, 0 non-202', async () => {
+    const outcome = await runLoad({ events: 2000, concurrency: 50, quiet: true });
+    expect(outcome.checks.length).toBeGreaterThanOrEqual(6);
+    expect(outcome.pass, verdict(outcome)).toBe(true);
+    expect(outcome.figures.requests).toBe(2200);
+  }, 600_000);
+
+  it('hostile: 2 000 seeded requests, 0 5xx, a code for every answer, every 202 stored', async () => {
+    const outcome = await runHostile({ requests: 2000, quiet: true, skip: gated });
+    expect(outcome.pass, `seed ${outcome.figures.seed}\n${verdict(outcome)}`).toBe(true);
+    expect(Object.keys(outcome.figures.byCategory as object).length).toBeGreaterThanOrEqual(10);
+  }, 600_000);
+
+  it('faults: DynamoDB paused, SQS hung/refusing, both down, SIGKILLs, poison; every event accounted for', async () => {
+    const outcome = await runFaults({ pauseSeconds: 10, outageSeconds: 5, quiet: true, skip: gated });
+    expect(outcome.pass, verdict(outcome)).toBe(true);
+  }, 900_000);
+});
