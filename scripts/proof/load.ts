@@ -60,7 +60,7 @@ export const runLoad = async (options: LoadOptions = {}): Promise<SuiteResult<Re
     const sendSeconds = (lastAck - started) / 1000;
     say(`sent ${answers.length} in ${round(sendSeconds)} s; draining`);
     const drain = await waitForDrain(stack, {
-      timeoutMs: options.drainTimeoutMs ?? Math.max(120_000, events * 30),
+      timeoutMs: options.drainTimeoutMs ?? Math.max(300_000, events * 60),
     });
     const drainedAt = performance.now();
     const rssPeak = rss.stop();
