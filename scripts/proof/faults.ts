@@ -597,7 +597,7 @@ export const runFaults = async (
         `${depths.deadTotal} dead letters ${JSON.stringify(Object.fromEntries(Object.entries(depths.dead).filter(([, n]) => n > 0)))}`,
       ),
     );
-    return result('faults', checks, figures);
+    return result('faults', checks, figures, skip);
   } finally {
     client.close();
     await stack.stop().catch(() => undefined);

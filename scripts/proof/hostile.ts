@@ -211,7 +211,7 @@ export const runHostile = async (
       peakRssMb: { stackNode: round(rssPeak.nodeMb), dynamoDbLocalJvm: round(rssPeak.javaMb) },
       healthProbes: health.checks,
     };
-    return result('hostile', checks, figures);
+    return result('hostile', checks, figures, skip);
   } finally {
     probing = false;
     client.close();

@@ -13,12 +13,20 @@ export interface SuiteResult<F> {
   figures: F;
 }
 
-export const result = <F>(suite: string, checks: Check[], figures: F): SuiteResult<F> => ({
-  suite,
-  pass: passed(checks),
-  checks,
-  figures,
-});
+/** `skip`: names of checks not enforced (they still ran; they print as skipped when they failed). */
+export const result = <F>(
+  suite: string,
+  checks: Check[],
+  figures: F,
+  skip: readonly string[] = [],
+): SuiteResult<F> => {
+  const marked = checks.map((c) =>
+    skip.includes(c.name) && c.skipped === undefined
+      ? { ...c, skipped: 'gated: known defect awaiting its fix' }
+      : c,
+  );
+  return { suite, pass: passed(marked), checks: marked, figures };
+};
 
 export const tempDir = (prefix: string) => {
   const dir = mkdtempSync(join(tmpdir(), prefix));
