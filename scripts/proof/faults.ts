@@ -420,9 +420,18 @@ export const runFaults = async (
         await sleep(500);
       }
       const toDlqSeconds = (dlqAt - poisonSent) / 1000;
-      const matesStored = (await storedMessageIds(stack, plan.accountId, poisonConversation)).filter(
-        (id) => typeof id === 'number' && id !== poisonId,
-      );
+      // A quarantine sets the poison aside at its first receive, possibly before its batch-mates'
+      // writes are done: wait (bounded) for them rather than sampling once.
+      const storedMates = async () =>
+        (await storedMessageIds(stack, plan.accountId, poisonConversation)).filter(
+          (id) => typeof id === 'number' && id !== poisonId,
+        );
+      let matesStored = await storedMates();
+      const matesDeadline = performance.now() + 60_000;
+      while (matesStored.length < 9 && performance.now() < matesDeadline) {
+        await sleep(500);
+        matesStored = await storedMates();
+      }
       checks.push(
         check(
           'poison: set aside (DLQ after maxReceiveCount, or quarantined)',

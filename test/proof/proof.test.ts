@@ -8,31 +8,19 @@ import { runLoad } from '../../scripts/proof/load.ts';
  * The proof suites (scripts/proof/, docs/proof.md) in their reduced CI sizes, one after another (each
  * starts its own stack process). `npm run test:load|faults|hostile` runs them at full size.
  *
- * AWAITING_FIXES: checks that fail on main because of known defects being fixed on other branches.
- * They still run and print; they are not enforced until their fix is merged. Remove an entry when its
- * branch lands (PROOF_ENFORCE_ALL=1 enforces everything now).
+ * NOT_ENFORCED_IN_CI: checks that still run and print but are not enforced in the reduced CI run, each
+ * with its reason (PROOF_ENFORCE_ALL=1 enforces everything).
  */
-const AWAITING_FIXES = {
-  // branch `bounds`: a hung SQS stalls the ingest past 5 s (no per-attempt abort).
-  bounds: [
-    'SQS hung: 202 within 3500 ms',
-    'SQS hung: events spilled',
-    'SQS and spillover both hung: 503 within 3500 ms',
-  ],
-  // branch `store`: big numbers, `__proto__` and deep nesting get a 202 but can never be stored.
-  store: ['each 202 stored or quarantined', 'nothing dead-lettered', 'drained'],
-  // fauxqs 2.4.1 with a data dir: ChangeMessageVisibility right after a receive answers
-  // MessageNotInflight, so `mhub dlq list` (receive, then release) loses what it lists. No branch yet.
-  fauxqsPersistentVisibility: ['mhub dlq list keeps the dead letters it lists'],
-  // Not a branch: on a machine loaded far past its cores, batches outlive the shortened worker
-  // timeout (the local poller cannot kill a timed-out handler, so its writes still land), come back
-  // and reach the DLQ after maxReceiveCount although stored. Seen once in CI here; full size passed.
+const NOT_ENFORCED_IN_CI = {
+  // Not a product defect: on a machine loaded far past its cores, batches outlive the shortened
+  // worker timeout (the local poller cannot kill a timed-out handler, so its writes still land),
+  // come back and reach the DLQ after maxReceiveCount although stored. Seen once here; full size passed.
   loadedMachineWorkerTimeouts: ['DLQs empty at the end'],
-  // Suspected accounting gap in the faults suite itself, not yet explained: a conversation's first
-  // message (id ...000) reported stored but never sent. Every 202 is still checked stored.
+  // The suite's own bookkeeping: a few stored messages of the SIGKILL phases are not in any
+  // recorded delivery's `mentions` (every accepted one is stored; this is the ⊆ sent half). Open.
   faultsFirstMessageAccounting: ['messages: accepted ⊆ stored ⊆ sent'],
 };
-const gated: string[] = process.env.PROOF_ENFORCE_ALL === '1' ? [] : Object.values(AWAITING_FIXES).flat();
+const gated: string[] = process.env.PROOF_ENFORCE_ALL === '1' ? [] : Object.values(NOT_ENFORCED_IN_CI).flat();
 
 const verdict = (outcome: SuiteResult<unknown>): string =>
   outcome.checks
