@@ -17,7 +17,8 @@ export interface EventsOptions {
   limit: number;
 }
 
-const scanRawEvents = async (store: StoreDeps, options: EventsOptions): Promise<RawEventSummary[]> => {
+/** The table scan behind `mhub events` (no `--account`) and `mhub tail`. */
+export const scanRawEvents = async (store: StoreDeps, options: EventsOptions): Promise<RawEventSummary[]> => {
   const found: RawEventSummary[] = [];
   let startKey: Record<string, never> | undefined;
   const names: Record<string, string> = { '#entity': 'entity' };

@@ -1,13 +1,7 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  getRawEvent,
-  listRawEvents,
-  type RawEventSummary,
-  rawEventSummaryFields,
-} from '../../store/raw-event.ts';
+import { getRawEvent, listRawEvents } from '../../store/raw-event.ts';
 import type { StoreDeps } from '../../store/write.ts';
 import { type Io, outcomeColor, paint } from '../io.ts';
+import { scanRawEvents } from './events.ts';
 
 /**
  * `mhub tail`: a live stream of stored events, one line each, by polling the raw-event archive:
@@ -59,30 +53,6 @@ export const conversationOf = (event: string, body: string): number | null => {
   return asId(payload.conversation_id);
 };
 
-const scanSince = async (store: StoreDeps, since: string): Promise<RawEventSummary[]> => {
-  const found: RawEventSummary[] = [];
-  let startKey: Record<string, never> | undefined;
-  const names: Record<string, string> = { '#entity': 'entity', '#received': 'received_at' };
-  rawEventSummaryFields.forEach((field, index) => {
-    names[`#f${index}`] = field;
-  });
-  do {
-    const page = await store.dynamodb.send(
-      new ScanCommand({
-        TableName: store.tableName,
-        FilterExpression: '#entity = :entity AND #received >= :since',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':entity': { S: 'raw_event' }, ':since': { S: since } },
-        ProjectionExpression: rawEventSummaryFields.map((_, index) => `#f${index}`).join(', '),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) found.push(unmarshall(item) as RawEventSummary);
-    startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-  } while (startKey !== undefined);
-  return found;
-};
-
 const formatLine = (io: Io, line: TailLine): string =>
   [
     line.received_at.replace('T', ' ').replace('Z', ''),
@@ -105,7 +75,7 @@ export const tail = async (store: StoreDeps, options: TailOptions, io: Io): Prom
     const polledAt = new Date(Date.now() - STORE_LAG_MS).toISOString();
     const found =
       options.accountId === undefined
-        ? await scanSince(store, cursor)
+        ? await scanRawEvents(store, { since: cursor, limit: Number.POSITIVE_INFINITY })
         : await listRawEvents(store, {
             accountId: options.accountId,
             since: cursor,
