@@ -1,4 +1,5 @@
-import { type RouteName, routeNames } from '../lib/events/catalog.ts';
+import { SQS_MAX_MESSAGE_BYTES } from '../lib/contracts/limits.ts';
+import { type RouteName, routeNames } from '../lib/contracts/routes.ts';
 
 /**
  * Queue and event-source tuning, per route. serverless.yml (via infra/serverless.ts) deploys exactly
@@ -40,7 +41,7 @@ export const queueAttributes = (route: RouteName) => ({
   VisibilityTimeout: visibilityTimeoutSeconds(route),
   MessageRetentionPeriod: FOUR_DAYS,
   /** 1 MiB, the SQS maximum; the ingest gzips and refuses above it. */
-  MaximumMessageSize: 1_048_576,
+  MaximumMessageSize: SQS_MAX_MESSAGE_BYTES,
   ReceiveMessageWaitTimeSeconds: 20,
   SqsManagedSseEnabled: true,
 });
@@ -48,7 +49,7 @@ export const queueAttributes = (route: RouteName) => ({
 /** DLQ messages keep the longest retention SQS allows, so operators have time to redrive. */
 export const deadLetterQueueAttributes = () => ({
   MessageRetentionPeriod: FOURTEEN_DAYS,
-  MaximumMessageSize: 1_048_576,
+  MaximumMessageSize: SQS_MAX_MESSAGE_BYTES,
   SqsManagedSseEnabled: true,
 });
 

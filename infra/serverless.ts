@@ -1,6 +1,11 @@
-import { type RouteName, routeNames } from '../lib/events/catalog.ts';
-import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../lib/events/envelope.ts';
-import { DEFAULT_SECRETS_TTL_MS, SECRETS_TTL_SETTING } from '../lib/ingest/settings.ts';
+import { envNames } from '../lib/contracts/env.ts';
+import {
+  DEFAULT_GZIP_THRESHOLD_BYTES,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_RAW_EVENT_TTL_DAYS,
+  DEFAULT_SECRETS_TTL_MS,
+} from '../lib/contracts/limits.ts';
+import { DEFAULT_METRICS_NAMESPACE } from '../lib/contracts/metrics.ts';
 import {
   deadLetterQueueName,
   functionName,
@@ -8,7 +13,8 @@ import {
   queueNamePrefix,
   serviceName,
   tableName,
-} from './naming.ts';
+} from '../lib/contracts/naming.ts';
+import { type RouteName, routeNames } from '../lib/contracts/routes.ts';
 import { deadLetterQueueAttributes, queueAttributes, routeTuning } from './queues.ts';
 import {
   type Cfn,
@@ -84,7 +90,7 @@ export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySett
   webhookSecretsParameter: `/${serviceName}/${stage}/webhook-secrets`,
   parametersSecretsExtensionLayerArn: '',
   secretsCacheTtlSeconds: DEFAULT_SECRETS_TTL_MS / 1000,
-  rawEventTtlDays: 90,
+  rawEventTtlDays: DEFAULT_RAW_EVENT_TTL_DAYS,
   logLevel: 'INFO',
   workerMaximumConcurrency: 5,
   httpApiBurstLimit: 1000,
@@ -99,9 +105,9 @@ export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySett
  * `SPILLOVER#<receivedAt>#<eventId>`; the ingest and the sweeper are confined to them.
  */
 export const spilloverPartitionKeyPattern = 'SPILLOVER#*';
-export const metricsNamespace = 'MessageHubWebhooks';
+export const metricsNamespace = DEFAULT_METRICS_NAMESPACE;
 /** Bodies larger than this get 413: once base64-encoded by API Gateway it stays under Lambda's 6 MB. */
-export const maxBodyBytes = 4 * 1024 * 1024;
+export const maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
 const ingestTuning = { timeoutSeconds: 8, memoryMb: 1024 };
 const sweeperTuning = { timeoutSeconds: 60, memoryMb: 512, schedule: 'rate(1 minute)' };
@@ -110,11 +116,11 @@ export const queueUrlPrefix = (stage: string): Cfn =>
   sub(`https://sqs.\${AWS::Region}.\${AWS::URLSuffix}/\${AWS::AccountId}/${queueNamePrefix(stage)}`);
 
 const commonEnvironment = (settings: DeploySettings) => ({
-  POWERTOOLS_SERVICE_NAME: `${serviceName}-${settings.stage}`,
-  POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
-  POWERTOOLS_LOG_LEVEL: settings.logLevel,
+  [envNames.powertoolsServiceName]: `${serviceName}-${settings.stage}`,
+  [envNames.powertoolsMetricsNamespace]: metricsNamespace,
+  [envNames.powertoolsLogLevel]: settings.logLevel,
   NODE_OPTIONS: '--enable-source-maps',
-  TABLE_NAME: tableName(settings.stage),
+  [envNames.tableName]: tableName(settings.stage),
 });
 
 const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => {
@@ -144,11 +150,11 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         ],
         environment: {
           ...environment,
-          QUEUE_URL_PREFIX: queueUrlPrefix(settings.stage),
-          WEBHOOK_SECRETS_PARAMETER: settings.webhookSecretsParameter,
-          GZIP_THRESHOLD_BYTES: String(DEFAULT_GZIP_THRESHOLD_BYTES),
-          MAX_BODY_BYTES: String(maxBodyBytes),
-          [SECRETS_TTL_SETTING]: String(settings.secretsCacheTtlSeconds * 1000),
+          [envNames.queueUrlPrefix]: queueUrlPrefix(settings.stage),
+          [envNames.webhookSecretsParameter]: settings.webhookSecretsParameter,
+          [envNames.gzipThresholdBytes]: String(DEFAULT_GZIP_THRESHOLD_BYTES),
+          [envNames.maxBodyBytes]: String(maxBodyBytes),
+          [envNames.webhookSecretsTtlMs]: String(settings.secretsCacheTtlSeconds * 1000),
           PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
           // The ingest caches the sources itself (above); a second cache in the extension would
           // only add its own TTL to a rotation. 0 turns the extension's Parameter Store cache off:
@@ -164,7 +170,7 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         description: 'Moves spillover records onto their queues',
         timeout: sweeperTuning.timeoutSeconds,
         memorySize: sweeperTuning.memoryMb,
-        environment: { ...environment, QUEUE_URL_PREFIX: queueUrlPrefix(settings.stage) },
+        environment: { ...environment, [envNames.queueUrlPrefix]: queueUrlPrefix(settings.stage) },
         events: [{ schedule: { rate: [sweeperTuning.schedule] } }],
       };
     case 'worker': {
@@ -175,7 +181,7 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         description: `Stores ${route} events`,
         timeout: tuning.workerTimeoutSeconds,
         memorySize: tuning.workerMemoryMb,
-        environment: { ...environment, RAW_EVENT_TTL_DAYS: String(settings.rawEventTtlDays) },
+        environment: { ...environment, [envNames.rawEventTtlDays]: String(settings.rawEventTtlDays) },
         events: [
           {
             sqs: {

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './contracts/metrics.ts';
 
 /**
  * The one Logger and the one Metrics of every function, configured here and imported everywhere.
@@ -8,12 +9,12 @@ import type { Context } from 'aws-lambda';
  * (set in serverless.yml). Logs carry ids, never message contents.
  */
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'messagehub-webhooks',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
 });
 
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'MessageHubWebhooks',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'messagehub-webhooks',
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
 });
 
 /**

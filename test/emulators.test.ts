@@ -2,8 +2,8 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { routeTuning } from '../infra/queues.ts';
-import { keys } from '../infra/table.ts';
-import { routeNames } from '../lib/events/catalog.ts';
+import { routeNames } from '../lib/contracts/routes.ts';
+import { keys } from '../lib/contracts/table.ts';
 import { freshStack } from './support/stack.ts';
 
 describe('emulator harness', () => {

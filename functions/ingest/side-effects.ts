@@ -1,7 +1,7 @@
+import { withRetry } from '../../lib/delivery/retry.ts';
+import { sqsSendMessage } from '../../lib/delivery/send.ts';
 import type { IngestDeps } from '../../lib/ingest/handle-webhook.ts';
 import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
-import { sqsSendMessage } from '../../lib/ingest/queue.ts';
-import { withRetry } from '../../lib/ingest/retry.ts';
 import {
   fetchParameterViaExtension,
   readIngestSettings,

@@ -5,7 +5,7 @@ import {
   type SpilloverRecord,
   type SpilloverWrite,
   spilloverWrite,
-} from '../../lib/spillover/record.ts';
+} from '../../lib/store/spillover-record.ts';
 
 /**
  * The ingest's spillover writer: the one conditional DynamoDB write of a spillover record, sent as a

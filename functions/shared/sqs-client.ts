@@ -1,4 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_ATTEMPT_TIMEOUT_MS } from '../../lib/contracts/limits.ts';
 
 /**
  * The one SQS client of a function, built once per container. The endpoint comes from the SDK's own
@@ -11,13 +12,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
  * `throwOnRequestTimeout` is set, so an endpoint that accepts the connection and never answers would
  * hold the attempt until Lambda's own timeout. With it set, the handler destroys the request at
  * `requestTimeout` (counted from the request's start until the response headers). On top of that,
- * every caller aborts each attempt at SQS_ATTEMPT_TIMEOUT_MS through `abortSignal` (lib/ingest/retry.ts),
+ * every caller aborts each attempt at SQS_ATTEMPT_TIMEOUT_MS through `abortSignal` (lib/delivery/retry.ts),
  * which also covers reading the response body.
  */
 const connectionTimeout = 300;
 const requestTimeout = 500;
-/** The hard deadline of one SendMessage attempt, ms: the abort signal fires here. */
-export const SQS_ATTEMPT_TIMEOUT_MS = 600;
+
+/** The hard deadline of one SendMessage attempt (lib/contracts/limits.ts): the abort signal fires there. */
+export { SQS_ATTEMPT_TIMEOUT_MS };
 export const sqsClientConfig = {
   maxAttempts: 1,
   useQueueUrlAsEndpoint: false,

@@ -1,9 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { sqsSendMessage } from '../../lib/ingest/queue.ts';
+import { metricNames } from '../../lib/contracts/metrics.ts';
+import { sqsSendMessage } from '../../lib/delivery/send.ts';
+import { type SweepResult, sweepSpillover } from '../../lib/delivery/sweep.ts';
 import { logger, metrics, withLambdaContext } from '../../lib/observability.ts';
 import { readSweeperSettings } from '../../lib/spillover/settings.ts';
-import { type SweepResult, sweepSpillover } from '../../lib/spillover/sweep.ts';
 import { dynamoDbClient } from '../shared/dynamodb-client.ts';
 import { sqsClient } from '../shared/sqs-client.ts';
 
@@ -20,9 +21,9 @@ const sweep = async (_event: ScheduledEvent, context?: Context): Promise<SweepRe
     maxRecords: settings.maxRecords,
     shouldStop: () => (context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY) < SAFETY_MARGIN_MS,
   });
-  metrics.addMetric('SpilloverMoved', MetricUnit.Count, result.moved);
-  metrics.addMetric('SpilloverFailed', MetricUnit.Count, result.failed);
-  metrics.addMetric('SpilloverIncomplete', MetricUnit.Count, result.incomplete);
+  metrics.addMetric(metricNames.spilloverMoved, MetricUnit.Count, result.moved);
+  metrics.addMetric(metricNames.spilloverFailed, MetricUnit.Count, result.failed);
+  metrics.addMetric(metricNames.spilloverIncomplete, MetricUnit.Count, result.incomplete);
   metrics.publishStoredMetrics();
   if (result.moved + result.failed + result.incomplete > 0)
     logger.info('spillover sweep finished', { ...result });

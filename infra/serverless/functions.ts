@@ -1,4 +1,4 @@
-import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
+import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
 
 /**
  * Every Lambda of the service, derived from the event catalog: the ingest, the spillover sweeper and

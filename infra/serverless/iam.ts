@@ -1,5 +1,5 @@
-import { routeNames } from '../../lib/events/catalog.ts';
-import { functionName } from '../naming.ts';
+import { functionName } from '../../lib/contracts/naming.ts';
+import { routeNames } from '../../lib/contracts/routes.ts';
 import {
   type Cfn,
   type CfnResources,

@@ -1,5 +1,6 @@
-import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
-import { deadLetterQueueName, functionName, queueName, serviceName } from '../naming.ts';
+import { metricNames, quarantinedOutcome } from '../../lib/contracts/metrics.ts';
+import { deadLetterQueueName, functionName, queueName, serviceName } from '../../lib/contracts/naming.ts';
+import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
 import {
   alarmTopicLogicalId,
   type Cfn,
@@ -28,16 +29,15 @@ export interface ObservabilitySettings {
 }
 
 /**
- * Custom EMF metrics the alarms watch, as the code emits them: the ingest's `Webhooks` (dimensions
- * outcome, event) and `Spilled` (lib/ingest/outcome.ts), the sweeper's `SpilloverFailed` and
- * `SpilloverIncomplete` (functions/spillover-sweeper/handler.ts).
+ * Custom EMF metrics the alarms watch. The names come from lib/contracts/metrics.ts, which the code
+ * that emits them (lib/ingest/outcome.ts, functions/spillover-sweeper/handler.ts) imports too.
  */
 export const customMetrics = {
-  webhooks: 'Webhooks',
-  quarantinedOutcome: 'quarantined',
-  spilled: 'Spilled',
-  spilloverFailed: 'SpilloverFailed',
-  spilloverIncomplete: 'SpilloverIncomplete',
+  webhooks: metricNames.webhooks,
+  quarantinedOutcome,
+  spilled: metricNames.spilled,
+  spilloverFailed: metricNames.spilloverFailed,
+  spilloverIncomplete: metricNames.spilloverIncomplete,
 } as const;
 
 /**

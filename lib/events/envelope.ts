@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../contracts/limits.ts';
 
 /**
  * The envelope an accepted delivery travels in, from ingest through SQS (or the spillover record)
@@ -66,8 +67,7 @@ export interface EncodedMessage {
   encoding: BodyEncoding;
 }
 
-/** Bodies above this many bytes are gzipped (then base64'd, since SQS bodies are text). */
-export const DEFAULT_GZIP_THRESHOLD_BYTES = 64 * 1024;
+export { DEFAULT_GZIP_THRESHOLD_BYTES };
 
 /** UTF-8 needs 1 to 3 bytes per UTF-16 unit: count bytes only when the length alone cannot tell. */
 const utf8LengthExceeds = (text: string, limit: number): boolean =>

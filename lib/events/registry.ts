@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { type EventRoute, type HandledEventName, routeOfEvent } from '../contracts/routes.ts';
 import {
   ContactCreatedSchema,
   ContactUpdatedSchema,
@@ -11,8 +12,12 @@ import {
 } from '../schemas/events.ts';
 import { keyPredicates } from '../schemas/key-specs.ts';
 import { keyRules } from '../schemas/keys.ts';
-import { type EventRoute, type HandledEventName, routeOfEvent } from './catalog.ts';
-import type { ContactEvent, ConversationEvent, MessageEvent, WidgetTriggeredEvent } from './types.ts';
+import type {
+  ContactEvent,
+  ConversationEvent,
+  MessageEvent,
+  WidgetTriggeredEvent,
+} from '../schemas/types.ts';
 
 /**
  * The event registry: each handled event name → its route (queue + DLQ + worker suffix), its cheap

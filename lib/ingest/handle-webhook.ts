@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
-import { queueUrl } from '../../infra/naming.ts';
+import { queueUrl } from '../contracts/naming.ts';
 import {
   type HandledEventName,
   isHandledEventName,
   type RouteName,
   routeOfEvent,
-} from '../events/catalog.ts';
+} from '../contracts/routes.ts';
+import { withDeadline } from '../delivery/deadline.ts';
+import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget, withRetry } from '../delivery/retry.ts';
+import type { SendMessage } from '../delivery/send.ts';
 import { type EncodedMessage, type Envelope, encodeEnvelope, keptHeaderNames } from '../events/envelope.ts';
 import { infoLogsEnabled, logger } from '../observability.ts';
 import { deliveryHeader, signatureHeader, timestampHeader } from '../signing.ts';
-import type { SpilloverRecord } from '../spillover/record.ts';
+import type { SpilloverRecord } from '../store/spillover-record.ts';
 import { authenticate } from './authenticate.ts';
-import { withDeadline } from './deadline.ts';
 import { headerValue, isJsonContentType, jsonResponse, rejection, type WebhookResponse } from './http.ts';
 import { type Outcome, recordOutcome } from './outcome.ts';
-import type { SendMessage } from './queue.ts';
-import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget, withRetry } from './retry.ts';
 import { DEFAULT_SPILLOVER_TIMEOUT_MS } from './settings.ts';
 import type { SourcesProvider } from './source-cache.ts';
 import type { Sources } from './sources.ts';

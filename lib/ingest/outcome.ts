@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { metricNames } from '../contracts/metrics.ts';
 import { metrics } from '../observability.ts';
 
 /** One request's result, for metrics: `outcome` is a status (`accepted`…) or an error code. */
@@ -17,11 +18,11 @@ export interface Outcome {
  */
 export const recordOutcome = ({ outcome, event, spilled }: Outcome): void => {
   metrics.addDimensions({ outcome, event: event ?? 'none' });
-  metrics.addMetric('Webhooks', MetricUnit.Count, 1);
+  metrics.addMetric(metricNames.webhooks, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   if (spilled) {
     metrics.addDimensions({ event: event ?? 'none' });
-    metrics.addMetric('Spilled', MetricUnit.Count, 1);
+    metrics.addMetric(metricNames.spilled, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   }
 };

@@ -1,5 +1,15 @@
+import { envNames } from '../contracts/env.ts';
+import {
+  ANSWER_BOUND_MS,
+  DEFAULT_GZIP_THRESHOLD_BYTES,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_SECRETS_TTL_MS,
+  DEFAULT_SPILLOVER_TIMEOUT_MS,
+  DEFAULT_SQS_RETRY_BUDGET_MS,
+  PROCESSING_ALLOWANCE_MS,
+  SECRETS_LOAD_TIMEOUT_MS,
+} from '../contracts/limits.ts';
 import { ConfigError } from '../errors.ts';
-import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../events/envelope.ts';
 
 /**
  * The ingest's configuration, read from the environment once per cold start and validated, so a
@@ -20,20 +30,18 @@ export interface IngestSettings {
   secrets: { from: 'env'; json: string } | { from: 'parameter'; name: string };
 }
 
-/** The ingest answers every request within this, ms, whatever hangs (the sender waits 5 s). */
-export const ANSWER_BOUND_MS = 3500;
-/** Deadline of one read of the sources through the extension, ms (first invoke, then once per TTL). */
-export const SECRETS_LOAD_TIMEOUT_MS = 800;
-/** Room kept for everything else a request does (parse, verify, encode), ms. */
-const PROCESSING_ALLOWANCE_MS = 200;
-export const DEFAULT_SQS_RETRY_BUDGET_MS = 1200;
-export const DEFAULT_SPILLOVER_TIMEOUT_MS = 1200;
-/** Name and default of the sources' cache TTL setting (set by infra on the ingest function). */
-export const SECRETS_TTL_SETTING = 'WEBHOOK_SECRETS_TTL_MS';
-export const DEFAULT_SECRETS_TTL_MS = 5 * 60 * 1000;
+/** Name of the sources' cache TTL setting (set by infra on the ingest function). */
+export const SECRETS_TTL_SETTING = envNames.webhookSecretsTtlMs;
+export {
+  ANSWER_BOUND_MS,
+  DEFAULT_SECRETS_TTL_MS,
+  DEFAULT_SPILLOVER_TIMEOUT_MS,
+  DEFAULT_SQS_RETRY_BUDGET_MS,
+  SECRETS_LOAD_TIMEOUT_MS,
+};
 
 /** Lambda's synchronous payload limit is 6 MB and base64 adds a third: 4 MiB raw still fits. */
-const MAX_RAW_LIMIT = 4 * 1024 * 1024;
+const MAX_RAW_LIMIT = DEFAULT_MAX_BODY_BYTES;
 
 // Validated by hand rather than with valibot: this runs in the ingest's cold start, where loading
 // valibot measurably costs milliseconds (npm run bench, budget a). Messages name variables, never values.

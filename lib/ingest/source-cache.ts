@@ -1,4 +1,4 @@
-import { withDeadline } from './deadline.ts';
+import { withDeadline } from '../delivery/deadline.ts';
 import { parseSources, type Sources } from './sources.ts';
 
 /**

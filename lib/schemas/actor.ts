@@ -1,6 +1,6 @@
 import * as v from 'valibot';
-import type { Actor } from '../events/types.ts';
 import { BlankableTextSchema, IdSchema, nullableObject, TextSchema } from './primitives.ts';
+import type { Actor } from './types.ts';
 
 /**
  * Who sent a message or holds a conversation: a user/agent `{id, name, email?, type: "user"}`, an

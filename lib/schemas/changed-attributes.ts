@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { ChangedAttribute } from '../events/types.ts';
+import type { ChangedAttribute } from './types.ts';
 
 /**
  * `changed_attributes`: `[{"<attribute>": {previous_value, current_value}}, …]` (one key per item on

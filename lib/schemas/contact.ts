@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import type { Contact } from '../events/types.ts';
 import { NullableAccountSchema } from './account.ts';
 import {
   BlankableTextSchema,
@@ -11,6 +10,7 @@ import {
   TextSchema,
   TimeSchema,
 } from './primitives.ts';
+import type { Contact } from './types.ts';
 
 /**
  * A contact, in both shapes: the doc's `{id, name, avatar, type: "contact", account}` and the real

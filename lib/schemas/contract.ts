@@ -1,4 +1,15 @@
 import type * as v from 'valibot';
+import type { AccountSchema } from './account.ts';
+import type { ActorSchema } from './actor.ts';
+import type { AttachmentSchema } from './attachment.ts';
+import type { ChangedAttributesSchema } from './changed-attributes.ts';
+import type { ContactSchema } from './contact.ts';
+import type { ContactInboxSchema } from './contact-inbox.ts';
+import type { ConversationSchema } from './conversation.ts';
+import type * as events from './events.ts';
+import type { InboxSchema } from './inbox.ts';
+import type { NestedMessageSchema } from './message.ts';
+import type { TeamSchema } from './team.ts';
 import type {
   Account,
   Actor,
@@ -14,18 +25,7 @@ import type {
   MessageEvent,
   Team,
   WidgetTriggeredEvent,
-} from '../events/types.ts';
-import type { AccountSchema } from './account.ts';
-import type { ActorSchema } from './actor.ts';
-import type { AttachmentSchema } from './attachment.ts';
-import type { ChangedAttributesSchema } from './changed-attributes.ts';
-import type { ContactSchema } from './contact.ts';
-import type { ContactInboxSchema } from './contact-inbox.ts';
-import type { ConversationSchema } from './conversation.ts';
-import type * as events from './events.ts';
-import type { InboxSchema } from './inbox.ts';
-import type { NestedMessageSchema } from './message.ts';
-import type { TeamSchema } from './team.ts';
+} from './types.ts';
 
 /**
  * Compile-time contract: every schema's output is assignable to its normalised type in

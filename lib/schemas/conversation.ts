@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import type { Conversation, Loose } from '../events/types.ts';
 import { NullableAccountSchema } from './account.ts';
 import { NullableActorSchema } from './actor.ts';
 import { NullableContactSchema } from './contact.ts';
@@ -19,6 +18,7 @@ import {
 } from './primitives.ts';
 import { NullableTeamSchema } from './team.ts';
 import { toIsoTime, toMicros } from './time.ts';
+import type { Conversation, Loose } from './types.ts';
 
 /** `conversation.meta`: sender (the contact), assignee (user without email, agent bot, or null), team. */
 const MetaSchema = v.nullish(

@@ -1,11 +1,4 @@
 import * as v from 'valibot';
-import type {
-  ContactEvent,
-  ConversationEvent,
-  Message,
-  MessageEvent,
-  WidgetTriggeredEvent,
-} from '../events/types.ts';
 import { NullableAccountSchema } from './account.ts';
 import { ChangedAttributesSchema } from './changed-attributes.ts';
 import { ContactSchema, contactEntries, toContact } from './contact.ts';
@@ -13,6 +6,13 @@ import { conversationEntries, NullableConversationSchema, toConversation } from 
 import { NullableInboxSchema } from './inbox.ts';
 import { messageEntries } from './message.ts';
 import { IdSchema, InitiatedRecordSchema, TextSchema } from './primitives.ts';
+import type {
+  ContactEvent,
+  ConversationEvent,
+  Message,
+  MessageEvent,
+  WidgetTriggeredEvent,
+} from './types.ts';
 
 /**
  * The full, normalising schema of each handled event: raw body in, the normalised event of

@@ -1,9 +1,9 @@
 import * as v from 'valibot';
-import type { Message, MessageType } from '../events/types.ts';
 import { NullableActorSchema } from './actor.ts';
 import { AttachmentSchema } from './attachment.ts';
 import { messageTypeNames } from './key-specs.ts';
 import { IdSchema, listOf, NullableIdSchema, RecordSchema, TextSchema, TimeSchema } from './primitives.ts';
+import type { Message, MessageType } from './types.ts';
 
 export { messageTypeNames };
 

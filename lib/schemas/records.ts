@@ -1,6 +1,6 @@
-import { exactJsonOf, rememberExactJson } from '../events/exact-json.ts';
-import type { Loose } from '../events/types.ts';
+import { exactJsonOf, rememberExactJson } from './exact-json.ts';
 import { toIsoTime } from './time.ts';
+import type { Loose } from './types.ts';
 
 /**
  * How free-form attribute bags are normalised, without valibot: the schemas run these on the way

@@ -1,4 +1,4 @@
-import type { IsoTime } from '../events/types.ts';
+import type { IsoTime } from './types.ts';
 
 /**
  * Time normalisation shared by every schema. Senders write times as unix seconds (integers, or

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { exactJsonOf, parseExactJson } from '../events/exact-json.ts';
-import type { ChangedAttribute, Loose } from '../events/types.ts';
+import { exactJsonOf, parseExactJson } from '../schemas/exact-json.ts';
 import { isRecord, toInitiatedRecord, toRecord } from '../schemas/records.ts';
+import type { ChangedAttribute, Loose } from '../schemas/types.ts';
 
 /**
  * Free-form values (attribute bags Chatwoot fills from user input: `content_attributes`,

@@ -1,5 +1,5 @@
-import type { ContactEvent, Conversation, HandledEvent, MessageEvent } from '../events/types.ts';
 import { toIsoTime } from '../schemas/time.ts';
+import type { ContactEvent, Conversation, HandledEvent, MessageEvent } from '../schemas/types.ts';
 import { contactWrite } from '../store/contact.ts';
 import { conversationStateWrite } from '../store/conversation.ts';
 import { inboxWrite } from '../store/inbox.ts';

@@ -1,9 +1,9 @@
-import { type HandledEventName, isHandledEventName } from '../events/catalog.ts';
+import { type HandledEventName, isHandledEventName } from '../contracts/routes.ts';
 import type { Envelope } from '../events/envelope.ts';
-import { exactJsonOf, parseBody } from '../events/exact-json.ts';
 import { formatIssues, normaliseEvent } from '../events/registry.ts';
-import type { HandledEvent } from '../events/types.ts';
 import { logger } from '../observability.ts';
+import { exactJsonOf, parseBody } from '../schemas/exact-json.ts';
+import type { HandledEvent } from '../schemas/types.ts';
 import { isTransientError } from '../store/errors.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../store/keys.ts';
 import { rawEventWrite } from '../store/raw-event.ts';

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { handledEventNames } from '../../lib/events/catalog.ts';
+import { handledEventNames } from '../../lib/contracts/routes.ts';
+import { sqsSendMessage } from '../../lib/delivery/send.ts';
 import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../../lib/events/envelope.ts';
 import { handleWebhook, type IngestDeps, type WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
 import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
-import { sqsSendMessage } from '../../lib/ingest/queue.ts';
 import { parseSources } from '../../lib/ingest/sources.ts';
 import { deliveryHeader, signatureDigest, signedHeaders } from '../../lib/signing.ts';
 import { chatwootJson, handledPayload, largeMessagePayload, story } from '../../test/fixtures/payloads.ts';

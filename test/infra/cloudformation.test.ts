@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableName as deployedTableName, queueNamePrefix } from '../../infra/naming.ts';
 import {
   deadLetterQueueAttributes,
   queueAttributes,
@@ -25,10 +24,11 @@ import {
   metricsNamespace,
 } from '../../infra/serverless.ts';
 import { tableProperties } from '../../infra/table.ts';
-import { routeNames } from '../../lib/events/catalog.ts';
+import { tableName as deployedTableName, queueNamePrefix } from '../../lib/contracts/naming.ts';
+import { routeNames } from '../../lib/contracts/routes.ts';
 import { readIngestSettings } from '../../lib/ingest/settings.ts';
 import { readSweeperSettings } from '../../lib/spillover/settings.ts';
-import { spilloverPartition } from '../../lib/spillover/store.ts';
+import { spilloverPartition } from '../../lib/store/spillover.ts';
 import { readWorkerConfig } from '../../lib/workers/config.ts';
 import { type PackageResult, packageService } from '../../scripts/package.ts';
 import { includeTemplate, isError, unexplainedWarnings, validateTemplate } from './aws-validators.ts';

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { functionName } from '../../infra/naming.ts';
 import { lambdaSpecs } from '../../infra/serverless/functions.ts';
 import { parametersSecretsExtensionLayerArn } from '../../infra/serverless/layers.ts';
 import {
@@ -10,7 +9,8 @@ import {
   serverlessConfig,
   settingsFromValues,
 } from '../../infra/serverless.ts';
-import { routeNames } from '../../lib/events/catalog.ts';
+import { functionName } from '../../lib/contracts/naming.ts';
+import { routeNames } from '../../lib/contracts/routes.ts';
 import { projectRoot } from '../../scripts/build.ts';
 
 /** Checks of infra/serverless.ts itself, without packaging: naming limits and settings handling. */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { routeNames } from '../../lib/events/catalog.ts';
+import { routeNames } from '../../lib/contracts/routes.ts';
 import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
 import { isJsonContentType } from '../../lib/ingest/http.ts';
 import { chatwootJson, handledPayload } from '../fixtures/payloads.ts';

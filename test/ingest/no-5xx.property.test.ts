@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handledEventNames } from '../../lib/events/catalog.ts';
+import { handledEventNames } from '../../lib/contracts/routes.ts';
 import { handleWebhook, type WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
 import { signBody } from '../../lib/signing.ts';
 import { chatwootJson, handledPayload } from '../fixtures/payloads.ts';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handledEventNames, routeNames, routeOfEvent } from '../../lib/events/catalog.ts';
+import { handledEventNames, routeNames, routeOfEvent } from '../../lib/contracts/routes.ts';
 import { decodeEnvelope } from '../../lib/events/envelope.ts';
 import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
 import type { Outcome } from '../../lib/ingest/outcome.ts';

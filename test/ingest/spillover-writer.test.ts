@@ -3,7 +3,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signDynamoDbRequest, signedSpilloverWriter } from '../../functions/ingest/spillover-writer.ts';
 import { encodeEnvelope } from '../../lib/events/envelope.ts';
-import { listSpillover, SPILLOVER_SHARDS, spilloverShard } from '../../lib/spillover/store.ts';
+import { listSpillover, SPILLOVER_SHARDS, spilloverShard } from '../../lib/store/spillover.ts';
 import { freshStack, type TestStack } from '../support/stack.ts';
 
 describe('SigV4 for the spillover write', () => {

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { queueUrl } from '../../infra/naming.ts';
-import type { RouteName } from '../../lib/events/catalog.ts';
+import { queueUrl } from '../../lib/contracts/naming.ts';
+import type { RouteName } from '../../lib/contracts/routes.ts';
+import { sqsSendMessage } from '../../lib/delivery/send.ts';
 import type { IngestDeps, WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
-
 import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
-
-import { sqsSendMessage } from '../../lib/ingest/queue.ts';
 import { parseSources } from '../../lib/ingest/sources.ts';
 import { signBody } from '../../lib/signing.ts';
-import { putSpillover } from '../../lib/spillover/store.ts';
+import { putSpillover } from '../../lib/store/spillover.ts';
 import type { TestStack } from '../support/stack.ts';
 
 export const SECRET = 'acme-current-secret';

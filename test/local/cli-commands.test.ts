@@ -8,7 +8,7 @@ import { repoRoot } from '../../infra/local/state.ts';
 import { triggerEvents, UNKNOWN_SAMPLE_EVENT } from '../../lib/cli/commands/trigger.ts';
 import { colorWanted, memoryIo } from '../../lib/cli/io.ts';
 import { main } from '../../lib/cli/main.ts';
-import { handledEventNames } from '../../lib/events/catalog.ts';
+import { handledEventNames } from '../../lib/contracts/routes.ts';
 import { run } from '../support/run.ts';
 
 /**

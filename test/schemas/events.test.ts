@@ -1,13 +1,13 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { type HandledEventName, handledEventNames } from '../../lib/events/catalog.ts';
+import { type HandledEventName, handledEventNames } from '../../lib/contracts/routes.ts';
 import { checkKeys, eventRegistry, normaliseEvent } from '../../lib/events/registry.ts';
 import type {
   ContactEvent,
   ConversationEvent,
   MessageEvent,
   WidgetTriggeredEvent,
-} from '../../lib/events/types.ts';
+} from '../../lib/schemas/types.ts';
 import {
   chatwootJson,
   contactPayload,

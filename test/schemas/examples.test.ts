@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { handledEventNames } from '../../lib/contracts/routes.ts';
 import { accountIdOfPayload } from '../../lib/events/account.ts';
-import { handledEventNames } from '../../lib/events/catalog.ts';
 import { checkKeys, normaliseEvent } from '../../lib/events/registry.ts';
 
 const load = (event: string): Record<string, unknown> =>

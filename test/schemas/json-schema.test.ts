@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { handledEventNames } from '../../lib/events/catalog.ts';
+import { handledEventNames } from '../../lib/contracts/routes.ts';
 import { renderSchemaDocs, SCHEMAS_DIR } from '../../scripts/schemas.ts';
 
 const root = join(import.meta.dirname, '..', '..');

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { handledEventNames } from '../../lib/contracts/routes.ts';
 import { accountIdOfPayload } from '../../lib/events/account.ts';
-import { handledEventNames } from '../../lib/events/catalog.ts';
 import {
   checkKeys,
   eventRegistry,

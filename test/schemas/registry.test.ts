@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { handledEventNames, routeOfEvent } from '../../lib/contracts/routes.ts';
 import { accountIdOfPayload } from '../../lib/events/account.ts';
-import { handledEventNames, routeOfEvent } from '../../lib/events/catalog.ts';
 import { eventRegistry, formatIssues, type ReadableIssue } from '../../lib/events/registry.ts';
 import {
   automationPayload,

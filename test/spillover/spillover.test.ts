@@ -2,19 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { localDynamoDbClient, localSqsClient } from '../../infra/local/clients.ts';
-import { routeNames } from '../../lib/events/catalog.ts';
+import { routeNames } from '../../lib/contracts/routes.ts';
+import { sqsSendMessage } from '../../lib/delivery/send.ts';
+import { sweepSpillover } from '../../lib/delivery/sweep.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../lib/events/envelope.ts';
 import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
 import type { Outcome } from '../../lib/ingest/outcome.ts';
-import { sqsSendMessage } from '../../lib/ingest/queue.ts';
 import {
   listSpillover,
   putSpillover,
   SPILLOVER_SHARDS,
   type SpilloverStore,
   spilloverShard,
-} from '../../lib/spillover/store.ts';
-import { sweepSpillover } from '../../lib/spillover/sweep.ts';
+} from '../../lib/store/spillover.ts';
 import { chatwootJson, handledPayload, largeMessagePayload, unknownPayload } from '../fixtures/payloads.ts';
 import { depsFor, drainQueue, NOW, parseBody, webhookRequest } from '../ingest/support.ts';
 import { freshStack, type TestStack } from '../support/stack.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exactJsonOf, freeFormSpans, parseBody, parseExactJson } from '../../lib/events/exact-json.ts';
+import { exactJsonOf, freeFormSpans, parseBody, parseExactJson } from '../../lib/schemas/exact-json.ts';
 import { toRecord } from '../../lib/schemas/records.ts';
 import { freeFormText, packFreeForm, readChangedAttributes, readRecord } from '../../lib/store/free-form.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../lib/events/envelope.ts';
-import type { Actor, Contact, Message } from '../../lib/events/types.ts';
+import type { Actor, Contact, Message } from '../../lib/schemas/types.ts';
 import { contactWrite, getContact } from '../../lib/store/contact.ts';
 import { getInbox, inboxWrite } from '../../lib/store/inbox.ts';
 import { getMessage, messageContentWrite } from '../../lib/store/message.ts';

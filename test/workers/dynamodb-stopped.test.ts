@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDynamoDbClient } from '../../infra/local/clients.ts';
 import { freePort, type RunningEmulator, startDynamoDbLocal } from '../../infra/local/emulators.ts';
 import { provisionTable } from '../../infra/local/provision.ts';
-import { tableName as tableNameOf } from '../../infra/naming.ts';
+import { tableName as tableNameOf } from '../../lib/contracts/naming.ts';
 import type { Envelope } from '../../lib/events/envelope.ts';
 import { getMessage } from '../../lib/store/message.ts';
 import { getRawEvent } from '../../lib/store/raw-event.ts';

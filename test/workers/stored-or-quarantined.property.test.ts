@@ -6,15 +6,15 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queueUrl } from '../../infra/naming.ts';
+import { queueUrl } from '../../lib/contracts/naming.ts';
 import {
   type HandledEventName,
   handledEventNames,
   type RouteName,
   routeOfEvent,
-} from '../../lib/events/catalog.ts';
-import { freeFormKeys } from '../../lib/events/exact-json.ts';
+} from '../../lib/contracts/routes.ts';
 import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
+import { freeFormKeys } from '../../lib/schemas/exact-json.ts';
 import { contactKey } from '../../lib/store/contact.ts';
 import { conversationKey } from '../../lib/store/conversation.ts';
 import { messageKey } from '../../lib/store/message.ts';

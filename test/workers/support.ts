@@ -8,7 +8,7 @@ import {
   isHandledEventName,
   type RouteName,
   routeOfEvent,
-} from '../../lib/events/catalog.ts';
+} from '../../lib/contracts/routes.ts';
 import { type Envelope, encodeEnvelope } from '../../lib/events/envelope.ts';
 import { archiveWorker, eventWorker, quarantineWorker, type SqsHandler } from '../../lib/workers/workers.ts';
 import { chatwootJson, type Payload } from '../fixtures/payloads.ts';

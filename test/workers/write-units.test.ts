@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HandledEventName, handledEventNames } from '../../lib/events/catalog.ts';
+import { type HandledEventName, handledEventNames } from '../../lib/contracts/routes.ts';
 import type { Envelope } from '../../lib/events/envelope.ts';
 import { handledEventPreparer } from '../../lib/workers/processors.ts';
 import { handledPayload, largeMessagePayload } from '../fixtures/payloads.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { handledEventNames } from '../../../lib/events/catalog.ts';
+import { handledEventNames } from '../../../lib/contracts/routes.ts';
 import { chatwootJson } from '../../../lib/events/chatwoot-json.ts';
 import { deliveryHeader, signatureHeader, signBody, timestampHeader } from '../../../lib/signing.ts';
 import { handledPayload, type Payload } from '../../../test/fixtures/payloads.ts';

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { keys } from '../../infra/table.ts';
-import type { RouteName } from '../events/catalog.ts';
+import type { RouteName } from '../contracts/routes.ts';
+import { keys } from '../contracts/table.ts';
 import type { BodyEncoding, EncodedMessage } from '../events/envelope.ts';
 
 /**

@@ -1,7 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { queueUrl } from '../../infra/naming.ts';
-import { deliverMessage, REDRIVE_RETRY_BUDGET, type SendMessage } from '../ingest/queue.ts';
-import type { RetryBudget } from '../ingest/retry.ts';
+import { queueUrl } from '../contracts/naming.ts';
 import { logger } from '../observability.ts';
 import {
   deleteSpillover,
@@ -9,7 +7,9 @@ import {
   SPILLOVER_SHARDS,
   type SpilloverStore,
   type StoredSpillover,
-} from './store.ts';
+} from '../store/spillover.ts';
+import type { RetryBudget } from './retry.ts';
+import { deliverMessage, REDRIVE_RETRY_BUDGET, type SendMessage } from './send.ts';
 
 export interface SweepDeps {
   store: SpilloverStore;

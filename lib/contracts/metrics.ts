@@ -1,0 +1,27 @@
+/**
+ * The custom EMF metrics the code emits and the alarms and dashboard watch
+ * (infra/serverless/observability.ts): one list, so a renamed metric cannot leave an alarm blind.
+ */
+export const metricNames = {
+  /** Ingest, one per request; dimensions outcome, event. */
+  webhooks: 'Webhooks',
+  /** Ingest, when SQS refused and the spillover kept the event; dimension event. */
+  spilled: 'Spilled',
+  /** Sweeper, per run. */
+  spilloverMoved: 'SpilloverMoved',
+  spilloverFailed: 'SpilloverFailed',
+  spilloverIncomplete: 'SpilloverIncomplete',
+} as const;
+
+/** Dimension names the code adds to its metrics (Powertools adds `service` itself). */
+export const metricDimensions = {
+  outcome: 'outcome',
+  event: 'event',
+} as const;
+
+/** The `outcome` dimension value of a quarantined event, which the quarantine alarm watches. */
+export const quarantinedOutcome = 'quarantined';
+
+/** Defaults of POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME when unset (tests, tools). */
+export const DEFAULT_METRICS_NAMESPACE = 'MessageHubWebhooks';
+export const DEFAULT_SERVICE_NAME = 'messagehub-webhooks';
