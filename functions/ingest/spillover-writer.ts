@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { AppError } from '../../lib/errors.ts';
 import {
   isAlreadyStored,
   type SpilloverRecord,
@@ -95,7 +96,7 @@ const toWireJson = (input: SpilloverWrite['input']): string =>
   });
 
 /** An error shaped like the SDK's: `name` from `__type`, HTTP status in `$metadata`. */
-class DynamoDbHttpError extends Error {
+class DynamoDbHttpError extends AppError {
   $metadata: { httpStatusCode: number };
   CancellationReasons?: { Code?: string }[];
   constructor(name: string, message: string, status: number, reasons?: { Code?: string }[]) {

@@ -1,3 +1,5 @@
+import { AppError } from '../errors.ts';
+
 /**
  * Hard time bounds. The sender gives up after 5 s and never retries, so no step of the ingest may
  * rely on a client's own timeouts alone: each attempt runs with an AbortSignal that fires at its
@@ -5,7 +7,7 @@
  */
 
 /** The error of an attempt that ran out of time; named like the SDK's, so it counts as retryable. */
-export class DeadlineExceededError extends Error {
+export class DeadlineExceededError extends AppError {
   override name = 'TimeoutError';
   readonly code = 'ETIMEDOUT';
   readonly ms: number;

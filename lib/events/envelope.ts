@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../contracts/limits.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * The envelope an accepted delivery travels in, from ingest through SQS (or the spillover record)
@@ -113,7 +114,7 @@ export const encodeEnvelope = (
   return { body, attributes, encoding };
 };
 
-export class EnvelopeError extends Error {
+export class EnvelopeError extends AppError {
   override name = 'EnvelopeError';
 }
 

@@ -1,4 +1,5 @@
 import { withDeadline } from '../delivery/deadline.ts';
+import { AppError } from '../errors.ts';
 import { parseSources, type Sources } from './sources.ts';
 
 /**
@@ -16,7 +17,7 @@ import { parseSources, type Sources } from './sources.ts';
  */
 export type SourcesProvider = () => Promise<Sources>;
 
-export class SourcesUnavailableError extends Error {
+export class SourcesUnavailableError extends AppError {
   override name = 'SourcesUnavailableError';
 }
 

@@ -1,4 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { AppError } from '../errors.ts';
 import { exactJsonOf, parseExactJson } from '../schemas/exact-json.ts';
 import { isRecord, toInitiatedRecord, toRecord } from '../schemas/records.ts';
 import type { ChangedAttribute, Loose } from '../schemas/types.ts';
@@ -15,7 +16,7 @@ import type { ChangedAttribute, Loose } from '../schemas/types.ts';
 
 export const FREE_FORM_GZIP_THRESHOLD_BYTES = 1024;
 
-export class UnserialisableValueError extends Error {
+export class UnserialisableValueError extends AppError {
   override name = 'UnserialisableValueError';
 }
 
