@@ -1,3 +1,4 @@
+import { AppError } from '../errors.ts';
 import { toIsoTime } from '../schemas/time.ts';
 import type { ContactEvent, Conversation, HandledEvent, MessageEvent } from '../schemas/types.ts';
 import { contactWrite } from '../store/contact.ts';
@@ -26,7 +27,7 @@ export interface PlanContext {
   changedAttributesJson?: string;
 }
 
-export class UnkeyableEventError extends Error {
+export class UnkeyableEventError extends AppError {
   override name = 'UnkeyableEventError';
 }
 
