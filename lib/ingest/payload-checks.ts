@@ -1,6 +1,6 @@
 import { accountIdOfPayload } from '../events/account.ts';
 import { keyPredicates } from '../schemas/key-specs.ts';
-import type { PayloadChecks } from './handle-webhook.ts';
+import type { PayloadChecks } from './steps/route.ts';
 
 /**
  * The event registry behind the ingest's PayloadChecks seam. The hot path runs only the compiled
