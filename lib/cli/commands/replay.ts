@@ -1,7 +1,8 @@
-import { isHandledEventName, type RouteName, routeOfEvent } from '../../events/catalog.ts';
+import type { RouteName } from '../../events/catalog.ts';
 import { type Envelope, encodeEnvelope } from '../../events/envelope.ts';
-import { checkKeys, formatIssues } from '../../events/registry.ts';
+import { payloadChecks } from '../../ingest/payload-checks.ts';
 import { deliverMessage, REDRIVE_RETRY_BUDGET, sqsSendMessage } from '../../ingest/queue.ts';
+import { routeArchivedEvent } from '../../ingest/steps/route.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../../store/keys.ts';
 import { getRawEvent, listRawEvents, rawEventEnvelope } from '../../store/raw-event.ts';
 import { CliError } from '../errors.ts';
@@ -17,19 +18,8 @@ import type { Target } from '../target.ts';
  */
 
 /** The route the ingest would pick for this envelope now, with the validation issues of a misfit. */
-export const routeFor = (envelope: Envelope): { route: RouteName; issues?: string } => {
-  if (!isHandledEventName(envelope.event)) return { route: 'archive' };
-  let payload: unknown;
-  try {
-    payload = JSON.parse(envelope.rawBody);
-  } catch {
-    return { route: 'quarantine', issues: 'the archived body is not JSON' };
-  }
-  const checked = checkKeys(envelope.event, payload);
-  return checked.ok
-    ? { route: routeOfEvent(envelope.event) }
-    : { route: 'quarantine', issues: formatIssues(checked.issues) };
-};
+export const routeFor = (envelope: Envelope): Promise<{ route: RouteName; issues?: string }> =>
+  routeArchivedEvent(envelope.event, envelope.rawBody, payloadChecks);
 
 export interface ReplayedEvent {
   event_id: string;
@@ -46,8 +36,8 @@ const replayOne = async (target: Target, eventId: string): Promise<ReplayedEvent
     ...rest,
     accountId: raw.account_id === UNKNOWN_ACCOUNT_ID ? null : raw.account_id,
   };
-  const { route, issues } = routeFor(envelope);
-  if (issues !== undefined) envelope.validationIssues = issues.slice(0, 16 * 1024);
+  const { route, issues } = await routeFor(envelope);
+  if (issues !== undefined) envelope.validationIssues = issues;
   // Always gzip+base64: safe for any body (SQS refuses some characters as text), and the worker
   // decodes it to the very same bytes.
   const message = encodeEnvelope(envelope, 0);
