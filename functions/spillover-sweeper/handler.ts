@@ -3,8 +3,8 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { metricNames } from '../../lib/contracts/metrics.ts';
 import { sqsSendMessage } from '../../lib/delivery/send.ts';
 import { type SweepResult, sweepSpillover } from '../../lib/delivery/sweep.ts';
+import { readSweeperSettings } from '../../lib/delivery/sweeper-settings.ts';
 import { logger, metrics, withLambdaContext } from '../../lib/observability.ts';
-import { readSweeperSettings } from '../../lib/spillover/settings.ts';
 import { dynamoDbClient } from '../shared/dynamodb-client.ts';
 import { sqsClient } from '../shared/sqs-client.ts';
 

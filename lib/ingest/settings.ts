@@ -1,3 +1,4 @@
+import { readSettings } from '../config.ts';
 import { envNames } from '../contracts/env.ts';
 import {
   ANSWER_BOUND_MS,
@@ -43,79 +44,48 @@ export {
 /** Lambda's synchronous payload limit is 6 MB and base64 adds a third: 4 MiB raw still fits. */
 const MAX_RAW_LIMIT = DEFAULT_MAX_BODY_BYTES;
 
-// Validated by hand rather than with valibot: this runs in the ingest's cold start, where loading
-// valibot measurably costs milliseconds (npm run bench, budget a). Messages name variables, never values.
-
-/** An optional whole-number setting within [min, max]; a problem is recorded instead of thrown. */
-const wholeNumber = (
-  env: NodeJS.ProcessEnv,
-  name: string,
-  min: number,
-  max: number,
-  problems: string[],
-): number | undefined => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^[0-9]+$/.test(raw)) {
-    problems.push(`${name} must be a whole number`);
-    return undefined;
-  }
-  const value = Number(raw);
-  if (value < min) problems.push(`${name} must be at least ${min}`);
-  else if (value > max) problems.push(`${name} must be at most ${max}`);
-  return value;
-};
-
-/** Validates the ingest's environment. Throws ConfigError naming every bad variable (never a value). */
-export const readIngestSettings = (env: NodeJS.ProcessEnv): IngestSettings => {
-  const problems: string[] = [];
-  const text = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
-  const queueUrlPrefix = text('QUEUE_URL_PREFIX');
-  if (queueUrlPrefix === undefined) problems.push('QUEUE_URL_PREFIX is not set');
-  else if (!URL.canParse(queueUrlPrefix)) problems.push('QUEUE_URL_PREFIX must be a URL prefix');
-  const tableName = text('TABLE_NAME');
-  if (tableName === undefined) problems.push('TABLE_NAME is not set');
-  else if (tableName.length < 3) problems.push('TABLE_NAME is too short');
-  const secretsJson = text('WEBHOOK_SECRETS');
-  if (secretsJson !== undefined && secretsJson.length < 2) problems.push('WEBHOOK_SECRETS is too short');
-  const secretsParameter = text('WEBHOOK_SECRETS_PARAMETER');
-  const gzipThresholdBytes = wholeNumber(env, 'GZIP_THRESHOLD_BYTES', 0, 1_048_576, problems);
-  const maxBodyBytes = wholeNumber(env, 'MAX_BODY_BYTES', 1, MAX_RAW_LIMIT, problems);
-  const sqsRetryBudgetMs = wholeNumber(env, 'SQS_RETRY_BUDGET_MS', 50, 3000, problems);
-  const spilloverTimeoutMs = wholeNumber(env, 'SPILLOVER_TIMEOUT_MS', 100, 2000, problems);
-  const secretsTtlMs = wholeNumber(env, SECRETS_TTL_SETTING, 0, 24 * 60 * 60 * 1000, problems);
-  // Secrets load + SQS + spillover, one after another, must still answer within ANSWER_BOUND_MS.
-  const worstCaseMs =
-    SECRETS_LOAD_TIMEOUT_MS +
-    (sqsRetryBudgetMs ?? DEFAULT_SQS_RETRY_BUDGET_MS) +
-    (spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS) +
-    PROCESSING_ALLOWANCE_MS;
-  if (worstCaseMs > ANSWER_BOUND_MS)
-    problems.push(
-      `SQS_RETRY_BUDGET_MS + SPILLOVER_TIMEOUT_MS must be at most ${ANSWER_BOUND_MS - SECRETS_LOAD_TIMEOUT_MS - PROCESSING_ALLOWANCE_MS} (the ${ANSWER_BOUND_MS} ms answer bound)`,
-    );
-  if (problems.length > 0) throw new ConfigError(`ingest configuration is invalid: ${problems.join('; ')}`);
-
-  let secrets: IngestSettings['secrets'];
-  if (secretsJson !== undefined && secretsParameter !== undefined)
-    throw new ConfigError('set WEBHOOK_SECRETS or WEBHOOK_SECRETS_PARAMETER, not both');
-  else if (secretsJson !== undefined) secrets = { from: 'env', json: secretsJson };
-  else if (secretsParameter !== undefined) secrets = { from: 'parameter', name: secretsParameter };
-  else
-    throw new ConfigError(
-      'ingest configuration is invalid: WEBHOOK_SECRETS or WEBHOOK_SECRETS_PARAMETER is required',
-    );
-  return {
-    queueUrlPrefix: queueUrlPrefix as string,
-    tableName: tableName as string,
-    gzipThresholdBytes: gzipThresholdBytes ?? DEFAULT_GZIP_THRESHOLD_BYTES,
-    maxBodyBytes: maxBodyBytes ?? MAX_RAW_LIMIT,
-    sqsRetryBudgetMs: sqsRetryBudgetMs ?? DEFAULT_SQS_RETRY_BUDGET_MS,
-    spilloverTimeoutMs: spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS,
-    secretsTtlMs: secretsTtlMs ?? DEFAULT_SECRETS_TTL_MS,
-    secrets,
-  };
-};
+/**
+ * Validates the ingest's environment (lib/config.ts's one settings reader, which stays off valibot
+ * for this cold start). Throws ConfigError naming every bad variable (never a value).
+ */
+export const readIngestSettings = (env: NodeJS.ProcessEnv): IngestSettings =>
+  readSettings(env, 'ingest', (read) => {
+    const queueUrlPrefix = read.urlPrefix(envNames.queueUrlPrefix);
+    const tableName = read.required(envNames.tableName, 3);
+    const secretsJson = read.text(envNames.webhookSecrets, 2);
+    const secretsParameter = read.text(envNames.webhookSecretsParameter);
+    const gzipThresholdBytes = read.wholeNumber(envNames.gzipThresholdBytes, 0, 1_048_576);
+    const maxBodyBytes = read.wholeNumber(envNames.maxBodyBytes, 1, MAX_RAW_LIMIT);
+    const sqsRetryBudgetMs = read.wholeNumber(envNames.sqsRetryBudgetMs, 50, 3000);
+    const spilloverTimeoutMs = read.wholeNumber(envNames.spilloverTimeoutMs, 100, 2000);
+    const secretsTtlMs = read.wholeNumber(SECRETS_TTL_SETTING, 0, 24 * 60 * 60 * 1000);
+    // Secrets load + SQS + spillover, one after another, must still answer within ANSWER_BOUND_MS.
+    const worstCaseMs =
+      SECRETS_LOAD_TIMEOUT_MS +
+      (sqsRetryBudgetMs ?? DEFAULT_SQS_RETRY_BUDGET_MS) +
+      (spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS) +
+      PROCESSING_ALLOWANCE_MS;
+    if (worstCaseMs > ANSWER_BOUND_MS)
+      read.problem(
+        `SQS_RETRY_BUDGET_MS + SPILLOVER_TIMEOUT_MS must be at most ${ANSWER_BOUND_MS - SECRETS_LOAD_TIMEOUT_MS - PROCESSING_ALLOWANCE_MS} (the ${ANSWER_BOUND_MS} ms answer bound)`,
+      );
+    let secrets: IngestSettings['secrets'] = { from: 'env', json: secretsJson ?? '' };
+    if (secretsJson !== undefined && secretsParameter !== undefined)
+      read.problem('set WEBHOOK_SECRETS or WEBHOOK_SECRETS_PARAMETER, not both');
+    else if (secretsParameter !== undefined) secrets = { from: 'parameter', name: secretsParameter };
+    else if (secretsJson === undefined)
+      read.problem('WEBHOOK_SECRETS or WEBHOOK_SECRETS_PARAMETER is required');
+    return {
+      queueUrlPrefix,
+      tableName,
+      gzipThresholdBytes: gzipThresholdBytes ?? DEFAULT_GZIP_THRESHOLD_BYTES,
+      maxBodyBytes: maxBodyBytes ?? MAX_RAW_LIMIT,
+      sqsRetryBudgetMs: sqsRetryBudgetMs ?? DEFAULT_SQS_RETRY_BUDGET_MS,
+      spilloverTimeoutMs: spilloverTimeoutMs ?? DEFAULT_SPILLOVER_TIMEOUT_MS,
+      secretsTtlMs: secretsTtlMs ?? DEFAULT_SECRETS_TTL_MS,
+      secrets,
+    };
+  });
 
 export interface ParameterFetchDeps {
   fetch: typeof fetch;

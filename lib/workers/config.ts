@@ -1,4 +1,6 @@
-import { getEnvVariable, getIntegerSetting } from '../config.ts';
+import { readSettings } from '../config.ts';
+import { envNames } from '../contracts/env.ts';
+import { DEFAULT_RAW_EVENT_TTL_DAYS } from '../contracts/limits.ts';
 
 /** Worker settings, read once at cold start by the handlers (serverless.yml sets them). */
 export interface WorkerConfig {
@@ -7,9 +9,9 @@ export interface WorkerConfig {
   rawArchiveTtlDays: number;
 }
 
-export const DEFAULT_RAW_EVENT_TTL_DAYS = 90;
-
-export const readWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig => ({
-  tableName: getEnvVariable('TABLE_NAME', env),
-  rawArchiveTtlDays: getIntegerSetting('RAW_EVENT_TTL_DAYS', DEFAULT_RAW_EVENT_TTL_DAYS, env),
-});
+/** Validates a worker's environment (lib/config.ts's one settings reader); throws ConfigError. */
+export const readWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig =>
+  readSettings(env, 'worker', (read) => ({
+    tableName: read.required(envNames.tableName),
+    rawArchiveTtlDays: read.wholeNumber(envNames.rawEventTtlDays, 1, 36_500) ?? DEFAULT_RAW_EVENT_TTL_DAYS,
+  }));

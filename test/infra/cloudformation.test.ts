@@ -26,8 +26,8 @@ import {
 import { tableProperties } from '../../infra/table.ts';
 import { tableName as deployedTableName, queueNamePrefix } from '../../lib/contracts/naming.ts';
 import { routeNames } from '../../lib/contracts/routes.ts';
+import { readSweeperSettings } from '../../lib/delivery/sweeper-settings.ts';
 import { readIngestSettings } from '../../lib/ingest/settings.ts';
-import { readSweeperSettings } from '../../lib/spillover/settings.ts';
 import { spilloverPartition } from '../../lib/store/spillover.ts';
 import { readWorkerConfig } from '../../lib/workers/config.ts';
 import { type PackageResult, packageService } from '../../scripts/package.ts';

@@ -1,0 +1,18 @@
+import { readSettings } from '../config.ts';
+import { envNames } from '../contracts/env.ts';
+import { DEFAULT_SWEEP_MAX_RECORDS } from '../contracts/limits.ts';
+
+export interface SweeperSettings {
+  queueUrlPrefix: string;
+  tableName: string;
+  /** Records per run; the next scheduled run continues. */
+  maxRecords: number;
+}
+
+/** Validates the sweeper's environment once at start-up; throws ConfigError naming bad variables. */
+export const readSweeperSettings = (env: NodeJS.ProcessEnv): SweeperSettings =>
+  readSettings(env, 'sweeper', (read) => ({
+    queueUrlPrefix: read.urlPrefix(envNames.queueUrlPrefix),
+    tableName: read.required(envNames.tableName, 3),
+    maxRecords: read.wholeNumber(envNames.sweepMaxRecords, 1, 999_999) ?? DEFAULT_SWEEP_MAX_RECORDS,
+  }));
