@@ -38,7 +38,7 @@ import { tableProperties, tableProtection } from './table.ts';
 
 /**
  * The deployed resources, built once from the project's single sources of truth (the event catalog,
- * infra/table.ts, infra/queues.ts, infra/naming.ts). serverless.yml pulls `functions` and `resources`
+ * infra/table.ts, infra/queues.ts, lib/contracts/naming.ts). serverless.yml pulls `functions` and `resources`
  * from here through infra/serverless.cjs; tests call `serverlessConfig()` directly.
  */
 
@@ -101,7 +101,7 @@ export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySett
 });
 
 /**
- * Spillover items (lib/spillover/store.ts) have partition keys `SPILLOVER#<shard>` and
+ * Spillover items (lib/store/spillover-record.ts) have partition keys `SPILLOVER#<shard>` and
  * `SPILLOVER#<receivedAt>#<eventId>`; the ingest and the sweeper are confined to them.
  */
 export const spilloverPartitionKeyPattern = 'SPILLOVER#*';

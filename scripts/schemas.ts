@@ -58,7 +58,7 @@ export const renderSchemaDocs = (): Map<string, string> => {
     'They describe the **input** side: what a sender may send. Objects are open',
     '(`additionalProperties` allowed): unknown fields are kept. Times accept unix seconds (integer or',
     'float) or strings (ISO-8601, `Date#toString()`); `message_type` accepts the integer or the string.',
-    'Workers see the normalised form of `lib/events/types.ts` instead.',
+    'Workers see the normalised form of `lib/schemas/types.ts` instead.',
     '',
     '| event | route (queue / worker) | required keys | what |',
     '|---|---|---|---|',

@@ -29,7 +29,7 @@ import type {
 
 /**
  * Compile-time contract: every schema's output is assignable to its normalised type in
- * `lib/events/types.ts`. If a schema drifts, `tsc` fails here.
+ * `lib/schemas/types.ts`. If a schema drifts, `tsc` fails here.
  */
 type Assignable<T extends U, U> = T;
 type Out<S extends v.GenericSchema> = v.InferOutput<S>;

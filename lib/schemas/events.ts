@@ -16,7 +16,7 @@ import type {
 
 /**
  * The full, normalising schema of each handled event: raw body in, the normalised event of
- * `lib/events/types.ts` out. Workers run these; the ingest only runs the cheap key schemas
+ * `lib/schemas/types.ts` out. Workers run these; the ingest only runs the cheap key schemas
  * (`keys.ts`).
  */
 

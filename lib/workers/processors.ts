@@ -127,7 +127,7 @@ const prepareHandledEvent =
     const name = isHandledEventName(envelope.event) ? envelope.event : expected;
     let payload: unknown;
     try {
-      // JSON.parse, with each free-form value tied to its exact text (lib/events/exact-json.ts).
+      // JSON.parse, with each free-form value tied to its exact text (lib/schemas/exact-json.ts).
       payload = parseBody(envelope.rawBody);
     } catch {
       // The parser's message quotes the body: never log or store it.

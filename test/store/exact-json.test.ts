@@ -4,7 +4,7 @@ import { exactJsonOf, freeFormSpans, parseBody, parseExactJson } from '../../lib
 import { toRecord } from '../../lib/schemas/records.ts';
 import { freeFormText, packFreeForm, readChangedAttributes, readRecord } from '../../lib/store/free-form.ts';
 
-/** The exact-text extractor behind free-form storage (lib/events/exact-json.ts, lib/store/free-form.ts). */
+/** The exact-text extractor behind free-form storage (lib/schemas/exact-json.ts, lib/store/free-form.ts). */
 
 const deepArrays = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
 const deepObjects = (n: number): string => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;

@@ -19,7 +19,7 @@ import { executeWrites, type StoreDeps } from '../../lib/store/write.ts';
 import { freshStack } from '../support/stack.ts';
 import { freshTable } from '../workers/support.ts';
 
-/** Entity modules on their own, with typed objects of lib/events/types.ts (no payloads, no workers). */
+/** Entity modules on their own, with typed objects of lib/schemas/types.ts (no payloads, no workers). */
 
 const contact = (overrides: Partial<Contact> = {}): Contact => ({
   id: 42,
