@@ -1,4 +1,15 @@
-import { envNames } from '../lib/contracts/env.ts';
+import {
+  GZIP_THRESHOLD_BYTES,
+  MAX_BODY_BYTES,
+  POWERTOOLS_LOG_LEVEL,
+  POWERTOOLS_METRICS_NAMESPACE,
+  POWERTOOLS_SERVICE_NAME,
+  QUEUE_URL_PREFIX,
+  RAW_EVENT_TTL_DAYS,
+  TABLE_NAME,
+  WEBHOOK_SECRETS_PARAMETER,
+  WEBHOOK_SECRETS_TTL_MS,
+} from '../lib/contracts/env.ts';
 import {
   DEFAULT_GZIP_THRESHOLD_BYTES,
   DEFAULT_MAX_BODY_BYTES,
@@ -116,11 +127,11 @@ export const queueUrlPrefix = (stage: string): Cfn =>
   sub(`https://sqs.\${AWS::Region}.\${AWS::URLSuffix}/\${AWS::AccountId}/${queueNamePrefix(stage)}`);
 
 const commonEnvironment = (settings: DeploySettings) => ({
-  [envNames.powertoolsServiceName]: `${serviceName}-${settings.stage}`,
-  [envNames.powertoolsMetricsNamespace]: metricsNamespace,
-  [envNames.powertoolsLogLevel]: settings.logLevel,
+  [POWERTOOLS_SERVICE_NAME]: `${serviceName}-${settings.stage}`,
+  [POWERTOOLS_METRICS_NAMESPACE]: metricsNamespace,
+  [POWERTOOLS_LOG_LEVEL]: settings.logLevel,
   NODE_OPTIONS: '--enable-source-maps',
-  [envNames.tableName]: tableName(settings.stage),
+  [TABLE_NAME]: tableName(settings.stage),
 });
 
 const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => {
@@ -150,11 +161,11 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         ],
         environment: {
           ...environment,
-          [envNames.queueUrlPrefix]: queueUrlPrefix(settings.stage),
-          [envNames.webhookSecretsParameter]: settings.webhookSecretsParameter,
-          [envNames.gzipThresholdBytes]: String(DEFAULT_GZIP_THRESHOLD_BYTES),
-          [envNames.maxBodyBytes]: String(maxBodyBytes),
-          [envNames.webhookSecretsTtlMs]: String(settings.secretsCacheTtlSeconds * 1000),
+          [QUEUE_URL_PREFIX]: queueUrlPrefix(settings.stage),
+          [WEBHOOK_SECRETS_PARAMETER]: settings.webhookSecretsParameter,
+          [GZIP_THRESHOLD_BYTES]: String(DEFAULT_GZIP_THRESHOLD_BYTES),
+          [MAX_BODY_BYTES]: String(maxBodyBytes),
+          [WEBHOOK_SECRETS_TTL_MS]: String(settings.secretsCacheTtlSeconds * 1000),
           PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
           // The ingest caches the sources itself (above); a second cache in the extension would
           // only add its own TTL to a rotation. 0 turns the extension's Parameter Store cache off:
@@ -170,7 +181,7 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         description: 'Moves spillover records onto their queues',
         timeout: sweeperTuning.timeoutSeconds,
         memorySize: sweeperTuning.memoryMb,
-        environment: { ...environment, [envNames.queueUrlPrefix]: queueUrlPrefix(settings.stage) },
+        environment: { ...environment, [QUEUE_URL_PREFIX]: queueUrlPrefix(settings.stage) },
         events: [{ schedule: { rate: [sweeperTuning.schedule] } }],
       };
     case 'worker': {
@@ -181,7 +192,7 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         description: `Stores ${route} events`,
         timeout: tuning.workerTimeoutSeconds,
         memorySize: tuning.workerMemoryMb,
-        environment: { ...environment, [envNames.rawEventTtlDays]: String(settings.rawEventTtlDays) },
+        environment: { ...environment, [RAW_EVENT_TTL_DAYS]: String(settings.rawEventTtlDays) },
         events: [
           {
             sqs: {

@@ -1,5 +1,5 @@
 import { readSettings } from '../config.ts';
-import { envNames } from '../contracts/env.ts';
+import { QUEUE_URL_PREFIX, SWEEP_MAX_RECORDS, TABLE_NAME } from '../contracts/env.ts';
 import { DEFAULT_SWEEP_MAX_RECORDS } from '../contracts/limits.ts';
 
 export interface SweeperSettings {
@@ -12,7 +12,7 @@ export interface SweeperSettings {
 /** Validates the sweeper's environment once at start-up; throws ConfigError naming bad variables. */
 export const readSweeperSettings = (env: NodeJS.ProcessEnv): SweeperSettings =>
   readSettings(env, 'sweeper', (read) => ({
-    queueUrlPrefix: read.urlPrefix(envNames.queueUrlPrefix),
-    tableName: read.required(envNames.tableName, 3),
-    maxRecords: read.wholeNumber(envNames.sweepMaxRecords, 1, 999_999) ?? DEFAULT_SWEEP_MAX_RECORDS,
+    queueUrlPrefix: read.urlPrefix(QUEUE_URL_PREFIX),
+    tableName: read.required(TABLE_NAME, 3),
+    maxRecords: read.wholeNumber(SWEEP_MAX_RECORDS, 1, 999_999) ?? DEFAULT_SWEEP_MAX_RECORDS,
   }));

@@ -1,5 +1,15 @@
 import { readSettings } from '../config.ts';
-import { envNames } from '../contracts/env.ts';
+import {
+  GZIP_THRESHOLD_BYTES,
+  MAX_BODY_BYTES,
+  QUEUE_URL_PREFIX,
+  SPILLOVER_TIMEOUT_MS,
+  SQS_RETRY_BUDGET_MS,
+  TABLE_NAME,
+  WEBHOOK_SECRETS,
+  WEBHOOK_SECRETS_PARAMETER,
+  WEBHOOK_SECRETS_TTL_MS,
+} from '../contracts/env.ts';
 import {
   ANSWER_BOUND_MS,
   DEFAULT_GZIP_THRESHOLD_BYTES,
@@ -32,7 +42,7 @@ export interface IngestSettings {
 }
 
 /** Name of the sources' cache TTL setting (set by infra on the ingest function). */
-export const SECRETS_TTL_SETTING = envNames.webhookSecretsTtlMs;
+export const SECRETS_TTL_SETTING = WEBHOOK_SECRETS_TTL_MS;
 export {
   ANSWER_BOUND_MS,
   DEFAULT_SECRETS_TTL_MS,
@@ -50,14 +60,14 @@ const MAX_RAW_LIMIT = DEFAULT_MAX_BODY_BYTES;
  */
 export const readIngestSettings = (env: NodeJS.ProcessEnv): IngestSettings =>
   readSettings(env, 'ingest', (read) => {
-    const queueUrlPrefix = read.urlPrefix(envNames.queueUrlPrefix);
-    const tableName = read.required(envNames.tableName, 3);
-    const secretsJson = read.text(envNames.webhookSecrets, 2);
-    const secretsParameter = read.text(envNames.webhookSecretsParameter);
-    const gzipThresholdBytes = read.wholeNumber(envNames.gzipThresholdBytes, 0, 1_048_576);
-    const maxBodyBytes = read.wholeNumber(envNames.maxBodyBytes, 1, MAX_RAW_LIMIT);
-    const sqsRetryBudgetMs = read.wholeNumber(envNames.sqsRetryBudgetMs, 50, 3000);
-    const spilloverTimeoutMs = read.wholeNumber(envNames.spilloverTimeoutMs, 100, 2000);
+    const queueUrlPrefix = read.urlPrefix(QUEUE_URL_PREFIX);
+    const tableName = read.required(TABLE_NAME, 3);
+    const secretsJson = read.text(WEBHOOK_SECRETS, 2);
+    const secretsParameter = read.text(WEBHOOK_SECRETS_PARAMETER);
+    const gzipThresholdBytes = read.wholeNumber(GZIP_THRESHOLD_BYTES, 0, 1_048_576);
+    const maxBodyBytes = read.wholeNumber(MAX_BODY_BYTES, 1, MAX_RAW_LIMIT);
+    const sqsRetryBudgetMs = read.wholeNumber(SQS_RETRY_BUDGET_MS, 50, 3000);
+    const spilloverTimeoutMs = read.wholeNumber(SPILLOVER_TIMEOUT_MS, 100, 2000);
     const secretsTtlMs = read.wholeNumber(SECRETS_TTL_SETTING, 0, 24 * 60 * 60 * 1000);
     // Secrets load + SQS + spillover, one after another, must still answer within ANSWER_BOUND_MS.
     const worstCaseMs =

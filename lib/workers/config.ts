@@ -1,5 +1,5 @@
 import { readSettings } from '../config.ts';
-import { envNames } from '../contracts/env.ts';
+import { RAW_EVENT_TTL_DAYS, TABLE_NAME } from '../contracts/env.ts';
 import { DEFAULT_RAW_EVENT_TTL_DAYS } from '../contracts/limits.ts';
 
 /** Worker settings, read once at cold start by the handlers (serverless.yml sets them). */
@@ -12,6 +12,6 @@ export interface WorkerConfig {
 /** Validates a worker's environment (lib/config.ts's one settings reader); throws ConfigError. */
 export const readWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig =>
   readSettings(env, 'worker', (read) => ({
-    tableName: read.required(envNames.tableName),
-    rawArchiveTtlDays: read.wholeNumber(envNames.rawEventTtlDays, 1, 36_500) ?? DEFAULT_RAW_EVENT_TTL_DAYS,
+    tableName: read.required(TABLE_NAME),
+    rawArchiveTtlDays: read.wholeNumber(RAW_EVENT_TTL_DAYS, 1, 36_500) ?? DEFAULT_RAW_EVENT_TTL_DAYS,
   }));
