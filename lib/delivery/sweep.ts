@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_SWEEP_MAX_RECORDS } from '../contracts/limits.ts';
 import { queueUrl } from '../contracts/naming.ts';
 import { logger } from '../observability.ts';
 import {
@@ -38,7 +39,7 @@ export interface SweepResult {
  */
 export const sweepSpillover = async (deps: SweepDeps): Promise<SweepResult> => {
   const result: SweepResult = { moved: 0, failed: 0, incomplete: 0 };
-  const maxRecords = deps.maxRecords ?? 500;
+  const maxRecords = deps.maxRecords ?? DEFAULT_SWEEP_MAX_RECORDS;
   let seen = 0;
   const moveOne = async (record: StoredSpillover & { incomplete: boolean }): Promise<void> => {
     const keys = {

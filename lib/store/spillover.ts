@@ -31,8 +31,9 @@ export {
 } from './spillover-record.ts';
 
 /**
- * The spillover's SDK operations (the sweeper, tests, tools). Key formats and the write itself are
- * built in record.ts; see there for the layout.
+ * The spillover entity's access patterns with the SDK (the sweeper, tests, tools): put, list a shard,
+ * delete. Its key builders and the write request live in spillover-record.ts (no SDK runtime import,
+ * so the ingest can send that one write with its small signed writer); see there for the layout.
  */
 export interface StoredSpillover extends SpilloverRecord {
   /** The head item's key, for deletion. */
