@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from './contracts/env.ts';
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './contracts/metrics.ts';
 
 /**
@@ -9,12 +10,12 @@ import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from './contracts/met
  * (set in serverless.yml). Logs carry ids, never message contents.
  */
 export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
+  serviceName: process.env[POWERTOOLS_SERVICE_NAME] ?? DEFAULT_SERVICE_NAME,
 });
 
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME,
+  namespace: process.env[POWERTOOLS_METRICS_NAMESPACE] ?? DEFAULT_METRICS_NAMESPACE,
+  serviceName: process.env[POWERTOOLS_SERVICE_NAME] ?? DEFAULT_SERVICE_NAME,
 });
 
 /**
