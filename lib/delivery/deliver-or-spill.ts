@@ -1,7 +1,7 @@
 import { DEFAULT_SPILLOVER_TIMEOUT_MS } from '../contracts/limits.ts';
 import type { SpilloverRecord } from '../store/spillover-record.ts';
 import { withDeadline } from './deadline.ts';
-import type { RetryBudget } from './retry.ts';
+import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget } from './retry.ts';
 import { deliverMessage, type SendMessage } from './send.ts';
 
 /** Stores a spillover record; aborted (and abandoned) when `signal` fires at the spillover deadline. */
@@ -10,8 +10,8 @@ export type PutSpillover = (record: SpilloverRecord, signal: AbortSignal) => Pro
 export interface DeliverOrSpillDeps {
   sendMessage: SendMessage;
   putSpillover: PutSpillover;
-  /** SQS attempts and back-offs; each attempt is aborted at its deadline. */
-  sqsRetryBudget: RetryBudget;
+  /** SQS attempts and back-offs; each attempt is aborted at its deadline. Default: the ingest's. */
+  sqsRetryBudget?: RetryBudget | undefined;
   /** The spillover write's whole time, ms. */
   spilloverTimeoutMs?: number | undefined;
 }
@@ -29,7 +29,12 @@ export const deliverOrSpill = async (
   onSendFailed: (error: unknown) => void = () => {},
 ): Promise<{ spilled: boolean }> => {
   try {
-    await deliverMessage(deps.sendMessage, queueUrl, record.message, deps.sqsRetryBudget);
+    await deliverMessage(
+      deps.sendMessage,
+      queueUrl,
+      record.message,
+      deps.sqsRetryBudget ?? DEFAULT_SQS_RETRY_BUDGET,
+    );
     return { spilled: false };
   } catch (sendError) {
     onSendFailed(sendError);

@@ -31,7 +31,9 @@ export interface IngestDeps extends DeliverDeps {
  */
 export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): Promise<WebhookResponse> => {
   const ctx = requestContext(request, deps);
-  const read = await readRequest(request, deps, ctx);
+  // Steps wait only when they must (lazily read sources, a misfit's description): no needless await.
+  const reading = readRequest(request, deps, ctx);
+  const read = reading instanceof Promise ? await reading : reading;
   if (isRefused(read)) return read.refused;
   const receivedAt = deps.now();
   const auth = authenticateRequest(request, read, receivedAt, ctx);
@@ -40,13 +42,12 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
   if (isRefused(parsed)) return parsed.refused;
 
   const accountId = deps.checks.accountIdOf(parsed.payload) ?? read.source.accountId;
-  Object.assign(ctx.logKeys, {
-    correlation_id: parsed.eventId,
-    event: parsed.event,
-    account: accountId ?? undefined,
-    auth: auth.mode,
-  });
-  const route = await classifyAndRoute(parsed.event, parsed.payload, deps.checks);
+  ctx.logKeys.correlation_id = parsed.eventId;
+  ctx.logKeys.event = parsed.event;
+  ctx.logKeys.account = accountId ?? undefined;
+  ctx.logKeys.auth = auth.mode;
+  const routing = classifyAndRoute(parsed.event, parsed.payload, deps.checks);
+  const route = routing instanceof Promise ? await routing : routing;
   const delivered = await deliverEvent(
     { request, sourceName: read.sourceName, receivedAt, auth, parsed, accountId, route },
     deps,

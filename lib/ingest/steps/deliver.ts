@@ -1,7 +1,7 @@
 import { SQS_MAX_MESSAGE_BYTES } from '../../contracts/limits.ts';
 import { queueUrl } from '../../contracts/naming.ts';
 import { type DeliverOrSpillDeps, deliverOrSpill } from '../../delivery/deliver-or-spill.ts';
-import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget } from '../../delivery/retry.ts';
+import type { RetryBudget } from '../../delivery/retry.ts';
 import type { SendMessage } from '../../delivery/send.ts';
 import {
   type EncodedMessage,
@@ -96,11 +96,11 @@ export const sqsSizeOf = (message: EncodedMessage, text: string): number => {
  * to its route's queue within the retry budget, else park it in the spillover; 503 only when both
  * failed. Resolves `{ spilled }` once the event is durable.
  */
-export const deliverEvent = async (
+export const deliverEvent = (
   event: EventToDeliver,
   deps: DeliverDeps,
   ctx: RequestContext,
-): Promise<{ spilled: boolean } | Refused> => {
+): Refused | Promise<{ spilled: boolean } | Refused> => {
   const { parsed, route } = event;
   const envelope = envelopeOf(event);
   // JSON.parse accepted the text, so it holds no raw control characters; what SQS would still refuse
@@ -125,19 +125,13 @@ export const deliverEvent = async (
     };
   }
   const record = { route: route.route, eventId: parsed.eventId, receivedAt: envelope.receivedAt, message };
-  try {
-    return await deliverOrSpill(
-      queueUrl(deps.queueUrlPrefix, route.route),
-      record,
-      { ...deps, sqsRetryBudget: deps.sqsRetryBudget ?? DEFAULT_SQS_RETRY_BUDGET },
-      (sendError) =>
-        logger.warn('SQS refused the event; writing it to the spillover', {
-          ...ctx.logKeys,
-          route: route.route,
-          error: describeError(sendError),
-        }),
-    );
-  } catch (spillError) {
+  return deliverOrSpill(queueUrl(deps.queueUrlPrefix, route.route), record, deps, (sendError) =>
+    logger.warn('SQS refused the event; writing it to the spillover', {
+      ...ctx.logKeys,
+      route: route.route,
+      error: describeError(sendError),
+    }),
+  ).catch((spillError: unknown) => {
     logger.error('SQS and the spillover both failed; event refused with 503', {
       ...ctx.logKeys,
       route: route.route,
@@ -148,5 +142,5 @@ export const deliverEvent = async (
       name: parsed.event,
       metricEvent,
     });
-  }
+  });
 };

@@ -28,10 +28,9 @@ export interface ReadRequestDeps {
   maxBodyBytes: number;
 }
 
-const loadSources = async (deps: ReadRequestDeps, ctx: RequestContext): Promise<Sources | Refused> => {
-  if (typeof deps.sources !== 'function') return deps.sources;
+const loadSources = async (sources: SourcesProvider, ctx: RequestContext): Promise<Sources | Refused> => {
   try {
-    return await deps.sources();
+    return await sources();
   } catch (error) {
     logger.error('webhook sources unavailable; request refused with 503', {
       ...ctx.logKeys,
@@ -52,23 +51,34 @@ const bodyByteLength = (request: WebhookRequest, rawText: string, maxBodyBytes: 
 
 /**
  * Step 1, read the request: the method (405), the source (503 when the sources cannot be loaded,
- * 404 when unknown), the body size (413) and the media type (415), in that order.
+ * 404 when unknown), the body size (413) and the media type (415), in that order. Synchronous unless
+ * the sources are read lazily: the hot path pays for no promise it does not need.
  */
-export const readRequest = async (
+export const readRequest = (
   request: WebhookRequest,
   deps: ReadRequestDeps,
   ctx: RequestContext,
-): Promise<ReadRequest | Refused> => {
+): ReadRequest | Refused | Promise<ReadRequest | Refused> => {
   if (request.method.toUpperCase() !== 'POST')
     return refuse(ctx, 405, 'method_not_allowed', 'only POST is accepted', { allow: 'POST' });
-  const sources = await loadSources(deps, ctx);
-  if (isRefused(sources)) return sources;
+  if (typeof deps.sources !== 'function') return readFrom(deps.sources, request, deps.maxBodyBytes, ctx);
+  return loadSources(deps.sources, ctx).then((sources) =>
+    isRefused(sources) ? sources : readFrom(sources, request, deps.maxBodyBytes, ctx),
+  );
+};
+
+const readFrom = (
+  sources: Sources,
+  request: WebhookRequest,
+  maxBodyBytes: number,
+  ctx: RequestContext,
+): ReadRequest | Refused => {
   const source = request.source === undefined ? undefined : sources.get(request.source);
   if (source === undefined || request.source === undefined)
     return refuse(ctx, 404, 'unknown_source', 'no such webhook source');
   const rawText = request.body ?? '';
-  if (bodyByteLength(request, rawText, deps.maxBodyBytes) > deps.maxBodyBytes)
-    return refuse(ctx, 413, 'payload_too_large', `the body exceeds ${deps.maxBodyBytes} bytes`);
+  if (bodyByteLength(request, rawText, maxBodyBytes) > maxBodyBytes)
+    return refuse(ctx, 413, 'payload_too_large', `the body exceeds ${maxBodyBytes} bytes`);
   if (!isJsonContentType(headerValue(request.headers, 'content-type')))
     return refuse(ctx, 415, 'unsupported_media_type', 'content-type must be application/json');
   const rawBody = request.isBase64Encoded ? Buffer.from(rawText, 'base64') : rawText;

@@ -37,15 +37,19 @@ export const attributeText = (text: string, max: number): string => {
  * that does not is quarantined with its (sanitised, bounded) issues; any other name is archived.
  * The ingest and `mhub replay` both route through here, so a replay lands where the ingest would.
  */
-export const classifyAndRoute = async (
+export const classifyAndRoute = (
   event: string,
   payload: Record<string, unknown>,
   checks: Pick<PayloadChecks, 'keysFit' | 'describeMisfit'>,
-): Promise<Route> => {
+): Route | Promise<Route> => {
   if (!isHandledEventName(event)) return { route: 'archive', status: 'archived' };
   if (checks.keysFit(event, payload)) return { route: routeOfEvent(event), status: 'accepted' };
-  const issues = attributeText(await checks.describeMisfit(event, payload), MAX_VALIDATION_ISSUES_CHARS);
-  return { route: 'quarantine', status: 'quarantined', issues };
+  // Only a misfit waits (the registry loads to describe it); a fit routes without a promise.
+  return checks.describeMisfit(event, payload).then((issues) => ({
+    route: 'quarantine',
+    status: 'quarantined',
+    issues: attributeText(issues, MAX_VALIDATION_ISSUES_CHARS),
+  }));
 };
 
 /**
