@@ -1,4 +1,4 @@
-import { metricNames, quarantinedOutcome } from '../../lib/contracts/metrics.ts';
+import { metricDimensions, metricNames, quarantinedOutcome } from '../../lib/contracts/metrics.ts';
 import { deadLetterQueueName, functionName, queueName, serviceName } from '../../lib/contracts/naming.ts';
 import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
 import {
@@ -190,7 +190,11 @@ export const alarmResources = (specs: LambdaSpec[], settings: ObservabilitySetti
   QuarantineAlarm: insightsAlarm(
     settings,
     'quarantined',
-    insightsQuery(settings, customMetrics.webhooks, `outcome = '${customMetrics.quarantinedOutcome}'`),
+    insightsQuery(
+      settings,
+      customMetrics.webhooks,
+      `${metricDimensions.outcome} = '${customMetrics.quarantinedOutcome}'`,
+    ),
     'A known event failed its schema and was quarantined: inspect the quarantine records, fix the schema, replay.',
   ),
   SpilloverAlarm: insightsAlarm(
@@ -323,7 +327,7 @@ export const dashboardResource = (specs: LambdaSpec[], settings: ObservabilitySe
               expression: insightsQuery(
                 settings,
                 customMetrics.webhooks,
-                `outcome = '${customMetrics.quarantinedOutcome}'`,
+                `${metricDimensions.outcome} = '${customMetrics.quarantinedOutcome}'`,
               ),
               label: 'quarantined',
               id: 'q',

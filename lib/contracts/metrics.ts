@@ -13,6 +13,18 @@ export const metricNames = {
   spilloverIncomplete: 'SpilloverIncomplete',
 } as const;
 
+/**
+ * The workers' metrics (lib/workers/batch.ts), per record: dimensions event and, for Records,
+ * outcome. A failure quarantine also counts as `Webhooks` with outcome `quarantined`, so the one
+ * quarantine alarm sees it. Kept apart from metricNames so the ingest bundle carries neither list whole.
+ */
+export const workerMetricNames = {
+  records: 'Records',
+  writeUnits: 'WriteUnits',
+  failureQuarantines: 'FailureQuarantines',
+  endToEndLatency: 'EndToEndLatency',
+} as const;
+
 /** Dimension names the code adds to its metrics (Powertools adds `service` itself). */
 export const metricDimensions = {
   outcome: 'outcome',

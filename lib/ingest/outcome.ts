@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { metricNames } from '../contracts/metrics.ts';
+import { metricDimensions, metricNames } from '../contracts/metrics.ts';
 import { metrics } from '../observability.ts';
 
 /** One request's result, for metrics: `outcome` is a status (`accepted`…) or an error code. */
@@ -17,11 +17,11 @@ export interface Outcome {
  * re-read its settings) on every request.
  */
 export const recordOutcome = ({ outcome, event, spilled }: Outcome): void => {
-  metrics.addDimensions({ outcome, event: event ?? 'none' });
+  metrics.addDimensions({ [metricDimensions.outcome]: outcome, [metricDimensions.event]: event ?? 'none' });
   metrics.addMetric(metricNames.webhooks, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   if (spilled) {
-    metrics.addDimensions({ event: event ?? 'none' });
+    metrics.addDimensions({ [metricDimensions.event]: event ?? 'none' });
     metrics.addMetric(metricNames.spilled, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   }
