@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { isHandledEventName, type RouteName, routeOfEvent } from '../../events/catalog.ts';
-import { getRawEvent, type RawEvent } from '../../store/raw-event.ts';
-import type { StoreDeps } from '../../store/write.ts';
+import { isHandledEventName, type RouteName, routeOfEvent } from '../../lib/events/catalog.ts';
+import { getRawEvent, type RawEvent } from '../../lib/store/raw-event.ts';
+import type { StoreDeps } from '../../lib/store/write.ts';
 import { CliError } from '../errors.ts';
 import { type Io, keyValues, outcomeColor, paint, printJson } from '../io.ts';
 

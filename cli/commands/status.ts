@@ -1,9 +1,9 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { keys } from '../../../infra/table.ts';
-import { type RouteName, routeNames } from '../../events/catalog.ts';
-import { parseSources } from '../../ingest/sources.ts';
-import { SPILLOVER_SHARDS, spilloverPartition } from '../../spillover/store.ts';
+import { keys } from '../../infra/table.ts';
+import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
+import { parseSources } from '../../lib/ingest/sources.ts';
+import { SPILLOVER_SHARDS, spilloverPartition } from '../../lib/spillover/store.ts';
 import { type AwsCaller, awsJson } from '../aws.ts';
 import { type Io, keyValues, printJson, table } from '../io.ts';
 import type { Target } from '../target.ts';

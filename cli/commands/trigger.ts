@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../../infra/local/state.ts';
-import { handledEventNames } from '../../events/catalog.ts';
-import { chatwootJson } from '../../events/chatwoot-json.ts';
-import { deliveryHeader } from '../../signing.ts';
+import { repoRoot } from '../../infra/local/state.ts';
+import { handledEventNames } from '../../lib/events/catalog.ts';
+import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
+import { deliveryHeader } from '../../lib/signing.ts';
 import { CliError } from '../errors.ts';
 import { type Io, outcomeColor, paint, printJson, table } from '../io.ts';
 import { deliver, resolveCredential, type SendResult, UNAUTHORIZED_HINT } from './send.ts';

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { functionName, serviceName } from '../../../infra/naming.ts';
-import { type RouteName, routeNames } from '../../events/catalog.ts';
+import { functionName, serviceName } from '../../infra/naming.ts';
+import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
 import { awsQuery, awsRestGet, xmlMembers, xmlValues } from '../aws.ts';
 import { type Io, outcomeColor, paint, printJson } from '../io.ts';
 import type { Target } from '../target.ts';
@@ -12,7 +12,7 @@ import { spilloverStatus, stageCaller, stageSources, summarizeSources } from './
  * source mapping is enabled (with its maximum concurrency), the DLQs and the spillover are empty,
  * no alarm is in ALARM, the alarm topic's subscription is confirmed, and the webhook URL. Locally:
  * the same questions of the local stack (sources, health, queues and their pollers, DLQs, spillover).
- * The stage checks use signed calls (lib/cli/aws.ts) and are not run against real AWS here.
+ * The stage checks use signed calls (cli/aws.ts) and are not run against real AWS here.
  */
 
 export type CheckState = 'ok' | 'warn' | 'fail';

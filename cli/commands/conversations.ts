@@ -3,8 +3,8 @@ import {
   getConversation,
   listContactConversations,
   listInboxConversations,
-} from '../../store/conversation.ts';
-import type { StoreDeps } from '../../store/write.ts';
+} from '../../lib/store/conversation.ts';
+import type { StoreDeps } from '../../lib/store/write.ts';
 import { CliError } from '../errors.ts';
 import { type Io, printJson, table } from '../io.ts';
 import { type Names, nameResolver } from '../views.ts';

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { listRawEvents, type RawEventSummary, rawEventSummaryFields } from '../../store/raw-event.ts';
-import type { StoreDeps } from '../../store/write.ts';
+import { listRawEvents, type RawEventSummary, rawEventSummaryFields } from '../../lib/store/raw-event.ts';
+import type { StoreDeps } from '../../lib/store/write.ts';
 import { type Io, printJson, table } from '../io.ts';
 
 /**

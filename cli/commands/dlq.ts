@@ -7,10 +7,10 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import type { RouteName } from '../../events/catalog.ts';
-import { attributeNames } from '../../events/envelope.ts';
-import { REDRIVE_RETRY_BUDGET } from '../../ingest/queue.ts';
-import { withRetry } from '../../ingest/retry.ts';
+import type { RouteName } from '../../lib/events/catalog.ts';
+import { attributeNames } from '../../lib/events/envelope.ts';
+import { REDRIVE_RETRY_BUDGET } from '../../lib/ingest/queue.ts';
+import { withRetry } from '../../lib/ingest/retry.ts';
 import { CliError } from '../errors.ts';
 import { type Io, printJson, progress, table } from '../io.ts';
 import { selectRoutes } from '../routes.ts';

@@ -1,9 +1,9 @@
-import { isHandledEventName, type RouteName, routeOfEvent } from '../../events/catalog.ts';
-import { type Envelope, encodeEnvelope } from '../../events/envelope.ts';
-import { checkKeys, formatIssues } from '../../events/registry.ts';
-import { deliverMessage, REDRIVE_RETRY_BUDGET, sqsSendMessage } from '../../ingest/queue.ts';
-import { UNKNOWN_ACCOUNT_ID } from '../../store/keys.ts';
-import { getRawEvent, listRawEvents, rawEventEnvelope } from '../../store/raw-event.ts';
+import { isHandledEventName, type RouteName, routeOfEvent } from '../../lib/events/catalog.ts';
+import { type Envelope, encodeEnvelope } from '../../lib/events/envelope.ts';
+import { checkKeys, formatIssues } from '../../lib/events/registry.ts';
+import { deliverMessage, REDRIVE_RETRY_BUDGET, sqsSendMessage } from '../../lib/ingest/queue.ts';
+import { UNKNOWN_ACCOUNT_ID } from '../../lib/store/keys.ts';
+import { getRawEvent, listRawEvents, rawEventEnvelope } from '../../lib/store/raw-event.ts';
 import { CliError } from '../errors.ts';
 import { type Io, printJson, progress, table } from '../io.ts';
 import type { Target } from '../target.ts';

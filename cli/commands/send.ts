@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { chatwootJson } from '../../events/chatwoot-json.ts';
-import { deliveryHeader, signedHeaders } from '../../signing.ts';
+import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
+import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
 import { CliError, networkCode } from '../errors.ts';
 import { type Io, printJson } from '../io.ts';
 import { localState, NOT_RUNNING } from '../target.ts';

@@ -1,4 +1,4 @@
-import { isHandledEventName, type RouteName, routeNames, routeOfEvent } from '../events/catalog.ts';
+import { isHandledEventName, type RouteName, routeNames, routeOfEvent } from '../lib/events/catalog.ts';
 import { CliError } from './errors.ts';
 
 /**

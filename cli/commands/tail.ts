@@ -1,5 +1,5 @@
-import { getRawEvent, listRawEvents } from '../../store/raw-event.ts';
-import type { StoreDeps } from '../../store/write.ts';
+import { getRawEvent, listRawEvents } from '../../lib/store/raw-event.ts';
+import type { StoreDeps } from '../../lib/store/write.ts';
 import { type Io, outcomeColor, paint } from '../io.ts';
 import { scanRawEvents } from './events.ts';
 

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
-import { localDynamoDbClient, localSqsClient } from '../../infra/local/clients.ts';
-import type { LocalSource } from '../../infra/local/sources.ts';
-import { defaultDataDir, liveStacks, type StackState } from '../../infra/local/state.ts';
-import { deadLetterQueueName, queueName, tableName } from '../../infra/naming.ts';
-import type { RouteName } from '../events/catalog.ts';
-import type { StoreDeps } from '../store/write.ts';
+import { localDynamoDbClient, localSqsClient } from '../infra/local/clients.ts';
+import type { LocalSource } from '../infra/local/sources.ts';
+import { defaultDataDir, liveStacks, type StackState } from '../infra/local/state.ts';
+import { deadLetterQueueName, queueName, tableName } from '../infra/naming.ts';
+import type { RouteName } from '../lib/events/catalog.ts';
+import type { StoreDeps } from '../lib/store/write.ts';
 import { CliError } from './errors.ts';
 
 /**

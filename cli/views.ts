@@ -1,12 +1,16 @@
-import { getContact } from '../store/contact.ts';
-import { type ConversationRecord, getConversation, listContactConversations } from '../store/conversation.ts';
-import { getInbox } from '../store/inbox.ts';
-import { listMessages, type MessageRecord } from '../store/message.ts';
-import { listStatusHistory } from '../store/status-history.ts';
-import { getTeam } from '../store/team.ts';
-import { getUser } from '../store/user.ts';
-import { listWidgetVisits } from '../store/widget-visit.ts';
-import type { StoreDeps } from '../store/write.ts';
+import { getContact } from '../lib/store/contact.ts';
+import {
+  type ConversationRecord,
+  getConversation,
+  listContactConversations,
+} from '../lib/store/conversation.ts';
+import { getInbox } from '../lib/store/inbox.ts';
+import { listMessages, type MessageRecord } from '../lib/store/message.ts';
+import { listStatusHistory } from '../lib/store/status-history.ts';
+import { getTeam } from '../lib/store/team.ts';
+import { getUser } from '../lib/store/user.ts';
+import { listWidgetVisits } from '../lib/store/widget-visit.ts';
+import type { StoreDeps } from '../lib/store/write.ts';
 
 /**
  * What `mhub conversation --json` and `mhub contact --json` print, built from the entity modules'

@@ -1,4 +1,4 @@
-import { getRawEvent } from '../../store/raw-event.ts';
+import { getRawEvent } from '../../lib/store/raw-event.ts';
 import { CliError } from '../errors.ts';
 import { type Io, outcomeColor, paint, printJson } from '../io.ts';
 import type { Target } from '../target.ts';
