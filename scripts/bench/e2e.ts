@@ -13,19 +13,19 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { provisionTable } from '../../infra/local/provision.ts';
-import { startLocalStack } from '../../infra/local/stack.ts';
-import { type HandledEventName, routeOfEvent } from '../../lib/events/catalog.ts';
-import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
-import { listMessages } from '../../lib/store/message.ts';
-import { getRawEvent } from '../../lib/store/raw-event.ts';
 import {
   chatwootJson,
   contactPayload,
   conversationPayload,
   messagePayload,
   story,
-} from '../../test/fixtures/payloads.ts';
+} from '../../fixtures/payloads.ts';
+import { provisionTable } from '../../infra/local/provision.ts';
+import { startLocalStack } from '../../infra/local/stack.ts';
+import { type HandledEventName, routeOfEvent } from '../../lib/events/catalog.ts';
+import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
+import { listMessages } from '../../lib/store/message.ts';
+import { getRawEvent } from '../../lib/store/raw-event.ts';
 import type { SenderJob } from './e2e-sender.ts';
 import { round } from './stats.ts';
 

@@ -22,7 +22,7 @@ const importPattern =
 export const importSpecifiers = (source: string): string[] =>
   [...source.matchAll(importPattern)].map((match) => (match[1] ?? match[2]) as string);
 
-const sourceFolders = ['lib', 'cli', 'infra', 'functions', 'scripts', 'test', 'bin'];
+const sourceFolders = ['fixtures', 'lib', 'cli', 'infra', 'functions', 'scripts', 'test', 'bin'];
 
 const walk = (root: string, folder: string): string[] =>
   readdirSync(join(root, folder), { withFileTypes: true }).flatMap((entry) => {

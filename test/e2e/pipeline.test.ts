@@ -9,12 +9,12 @@ import { replay } from '../../cli/commands/replay.ts';
 import { memoryIo } from '../../cli/io.ts';
 import { resolveTarget } from '../../cli/target.ts';
 import { contactView, conversationView } from '../../cli/views.ts';
+import { story } from '../../fixtures/payloads.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { readStackState, repoRoot } from '../../infra/local/state.ts';
 import { routeTuning } from '../../infra/queues.ts';
 import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
 import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
-import { story } from '../fixtures/payloads.ts';
 import { run } from '../support/run.ts';
 import {
   buildStory,

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { messagePayload } from '../../fixtures/payloads.ts';
 import { routeNames } from '../../lib/events/catalog.ts';
 import { encodeEnvelope } from '../../lib/events/envelope.ts';
 import { listMessages } from '../../lib/store/message.ts';
-import { messagePayload } from '../fixtures/payloads.ts';
 import { freshStack } from '../support/stack.ts';
 import { envelopeOf, freshTable } from './support.ts';
 
