@@ -1,5 +1,7 @@
+import { AppError } from '../lib/errors.ts';
+
 /** An error the CLI reports as one line on stderr, with exit code 1. */
-export class CliError extends Error {
+export class CliError extends AppError {
   override name = 'CliError';
 }
 
