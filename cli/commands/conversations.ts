@@ -5,9 +5,10 @@ import {
   listInboxConversations,
 } from '../../lib/store/conversation.ts';
 import type { StoreDeps } from '../../lib/store/write.ts';
+import { accountId, type CommandSpec, expectPositionals, str, withTarget } from '../args.ts';
 import { CliError } from '../errors.ts';
 import { type Io, printJson, table } from '../io.ts';
-import { type Names, nameResolver } from '../views.ts';
+import { type Names, nameResolver } from '../views/names.ts';
 
 /**
  * `mhub conversations <account> (--inbox I [--status S] | --contact C)`: an account's
@@ -96,4 +97,32 @@ export const printConversations = (io: Io, rows: ConversationRow[], json: boolea
       { header: 'LAST ACTIVITY', value: (r) => r.last_activity_at },
     ]),
   );
+};
+
+export const conversationsCommand: CommandSpec = {
+  usage: ['conversations <accountId> (--inbox <id> [--status <s>] | --contact <id>) [--limit <n>]'],
+  summary: "an account's conversations: an inbox's by status (newest activity first), or a contact's",
+  details: '  --status: open, pending, snoozed or resolved (default: all four). Default --limit 50.',
+  options: {
+    inbox: { type: 'string' },
+    status: { type: 'string' },
+    contact: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  run: async (values, positionals, io) => {
+    expectPositionals(conversationsCommand, positionals, 1);
+    const options = {
+      accountId: accountId('accountId', positionals[0]),
+      inboxId: str(values, 'inbox') === undefined ? undefined : accountId('--inbox', str(values, 'inbox')),
+      status: str(values, 'status'),
+      contactId:
+        str(values, 'contact') === undefined ? undefined : accountId('--contact', str(values, 'contact')),
+      limit: str(values, 'limit') === undefined ? 50 : accountId('--limit', str(values, 'limit')),
+    };
+    if (options.contactId === undefined && options.inboxId === undefined)
+      throw new CliError('conversations needs --inbox <id> [--status <s>], or --contact <id>');
+    const rows = await withTarget(values, io, (target) => listConversations(target.store, options));
+    printConversations(io, rows, values.json === true);
+    return 0;
+  },
 };

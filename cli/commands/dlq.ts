@@ -11,6 +11,7 @@ import type { RouteName } from '../../lib/events/catalog.ts';
 import { attributeNames } from '../../lib/events/envelope.ts';
 import { REDRIVE_RETRY_BUDGET } from '../../lib/ingest/queue.ts';
 import { withRetry } from '../../lib/ingest/retry.ts';
+import { type CommandSpec, json, str, withTarget } from '../args.ts';
 import { CliError } from '../errors.ts';
 import { type Io, printJson, progress, table } from '../io.ts';
 import { selectRoutes } from '../routes.ts';
@@ -405,4 +406,49 @@ export const printRedrive = (io: Io, results: RedriveResult[], json: boolean): v
       { header: 'FAILED', value: (r) => r.failed },
     ]),
   );
+};
+
+export const dlqCommand: CommandSpec = {
+  usage: [
+    'dlq list [--queue <event>]',
+    'dlq redrive [--queue <event>]',
+    'dlq purge <queue> [--id <id-prefix>] [--yes]',
+  ],
+  summary: 'dead letters: list (without consuming), move back to their queues, or delete',
+  details: `  --queue / <queue> take an event name (message_created), a route (message-created), archive or quarantine.
+  list reads every message and makes it visible again before it returns (about a second).
+  purge deletes for good: every message of the queue, or those whose message id or event id starts with --id;
+  it asks first, unless --yes.`,
+  options: { queue: { type: 'string' }, id: { type: 'string' }, yes: { type: 'boolean', short: 'y' } },
+  run: async (values, positionals, io) => {
+    const [action, queue, ...rest] = positionals;
+    if (action === 'purge') {
+      if (queue === undefined || rest.length > 0)
+        throw new CliError('usage: mhub dlq purge <queue> [--id <id-prefix>] [--yes]');
+      selectRoutes(queue);
+      const result = await withTarget(values, io, (target) =>
+        purgeDeadLetters(target, { queue, id: str(values, 'id'), yes: values.yes === true }, io),
+      );
+      printPurge(io, result, json(values));
+      return 0;
+    }
+    if (positionals.length !== 1)
+      throw new CliError('usage: mhub dlq list|redrive [--queue <event>], or mhub dlq purge <queue>');
+    selectRoutes(str(values, 'queue')); // a bad --queue is a usage error, whether or not a stack runs
+    if (action === 'list') {
+      const entries = await withTarget(values, io, (target) =>
+        listDeadLetters(target, { queue: str(values, 'queue') }, io),
+      );
+      printDeadLetters(io, entries, json(values));
+      return 0;
+    }
+    if (action === 'redrive') {
+      const results = await withTarget(values, io, (target) =>
+        redriveDeadLetters(target, { queue: str(values, 'queue') }, io),
+      );
+      printRedrive(io, results, json(values));
+      return results.some((result) => result.failed > 0) ? 1 : 0;
+    }
+    throw new CliError(`unknown dlq action ${action}: use dlq list, dlq redrive or dlq purge`);
+  },
 };

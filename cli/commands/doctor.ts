@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { functionName, serviceName } from '../../infra/naming.ts';
 import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
+import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';
 import { awsQuery, awsRestGet, xmlMembers, xmlValues } from '../aws.ts';
 import { type Io, outcomeColor, paint, printJson } from '../io.ts';
 import type { Target } from '../target.ts';
@@ -272,4 +273,18 @@ export const printDoctor = (io: Io, checks: Check[], json: boolean): void => {
   }
   const failed = checks.filter((check) => check.state === 'fail').length;
   io.out(failed === 0 ? '\nall checks pass\n' : `\n${failed} check(s) failed\n`);
+};
+
+export const doctorCommand: CommandSpec = {
+  usage: ['doctor [--stage <s>]'],
+  summary: 'check that events can flow, and say what to fix',
+  details: `  Locally: sources, health, workers, DLQs, spillover, webhook URL. On a stage: the secrets parameter,
+every event source mapping, DLQs, spillover, alarms, the alarm subscription, the webhook URL. Exit 1 on a failure.`,
+  options: {},
+  run: async (values, positionals, io) => {
+    expectPositionals(doctorCommand, positionals, 0);
+    const checks = await withTarget(values, io, (target) => doctor(target));
+    printDoctor(io, checks, json(values));
+    return checks.some((check) => check.state === 'fail') ? 1 : 0;
+  },
 };

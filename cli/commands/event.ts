@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { isHandledEventName, type RouteName, routeOfEvent } from '../../lib/events/catalog.ts';
 import { getRawEvent, type RawEvent } from '../../lib/store/raw-event.ts';
 import type { StoreDeps } from '../../lib/store/write.ts';
+import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';
 import { CliError } from '../errors.ts';
 import { type Io, keyValues, outcomeColor, paint, printJson } from '../io.ts';
 
@@ -180,4 +181,23 @@ export const printEvent = (io: Io, view: EventView, mode: { json: boolean; raw: 
   );
   if (view.body_omitted) io.out('  (too large to archive: not kept)\n');
   else io.out(`${view.body === null ? view.raw_body : JSON.stringify(view.body, null, 2)}\n`);
+};
+
+export const eventCommand: CommandSpec = {
+  usage: ['event <id-or-unique-prefix> [--raw]'],
+  summary: 'one archived event: envelope, headers, validation issues, body',
+  details: '  Any unique prefix of at least 4 characters works. --raw prints the body exactly as received.',
+  options: { raw: { type: 'boolean' } },
+  run: async (values, positionals, io) => {
+    const [id] = expectPositionals(eventCommand, positionals, 1);
+    if (id!.trim().length < MIN_PREFIX)
+      throw new CliError(`an event id prefix needs at least ${MIN_PREFIX} characters, got "${id!.trim()}"`);
+    const view = await withTarget(values, io, (target) => {
+      if (target.mode === 'stage' && id!.length < 64)
+        io.err('note: an id prefix scans the table on a stage\n');
+      return showEvent(target.store, id!);
+    });
+    printEvent(io, view, { json: json(values), raw: values.raw === true });
+    return 0;
+  },
 };

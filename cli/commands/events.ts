@@ -2,6 +2,16 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { listRawEvents, type RawEventSummary, rawEventSummaryFields } from '../../lib/store/raw-event.ts';
 import type { StoreDeps } from '../../lib/store/write.ts';
+import {
+  accountId,
+  type CommandSpec,
+  expectPositionals,
+  json,
+  sinceTime,
+  str,
+  wholeNumber,
+  withTarget,
+} from '../args.ts';
 import { type Io, printJson, table } from '../io.ts';
 
 /**
@@ -88,4 +98,32 @@ export const printEvents = (io: Io, events: RawEventSummary[], json: boolean): v
       { header: 'EVENT ID', value: (e) => e.event_id, max: 80 },
     ]),
   );
+};
+
+export const eventsCommand: CommandSpec = {
+  usage: ['events [--account <id>] [--event <name>] [--since <iso|5m>] [--limit <n>]'],
+  summary: 'archived raw events, newest first (oldest first with --since)',
+  details:
+    '  --account 0 holds events whose account could not be told. Without --account the table is scanned.',
+  options: {
+    account: { type: 'string' },
+    event: { type: 'string' },
+    since: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  run: async (values, positionals, io) => {
+    expectPositionals(eventsCommand, positionals, 0);
+    const options = {
+      accountId:
+        str(values, 'account') === undefined ? undefined : accountId('--account', str(values, 'account')),
+      event: str(values, 'event'),
+      since: sinceTime('--since', str(values, 'since')),
+      limit: str(values, 'limit') === undefined ? 50 : wholeNumber('--limit', str(values, 'limit')),
+    };
+    if (options.accountId === undefined && str(values, 'stage') !== undefined)
+      io.err('note: without --account the whole table is scanned\n');
+    const events = await withTarget(values, io, (target) => listEvents(target.store, options));
+    printEvents(io, events, json(values));
+    return 0;
+  },
 };

@@ -4,9 +4,20 @@ import { checkKeys, formatIssues } from '../../lib/events/registry.ts';
 import { deliverMessage, REDRIVE_RETRY_BUDGET, sqsSendMessage } from '../../lib/ingest/queue.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../../lib/store/keys.ts';
 import { getRawEvent, listRawEvents, rawEventEnvelope } from '../../lib/store/raw-event.ts';
+import {
+  accountId,
+  type CommandSpec,
+  expectPositionals,
+  json,
+  sinceTime,
+  str,
+  wholeNumber,
+  withTarget,
+} from '../args.ts';
 import { CliError } from '../errors.ts';
 import { type Io, printJson, progress, table } from '../io.ts';
 import type { Target } from '../target.ts';
+import { resolveEventId } from './event.ts';
 
 /**
  * `mhub replay`: re-enqueues archived events through the normal path. Each event is routed the way
@@ -112,4 +123,39 @@ export const printReplay = (io: Io, replayed: ReplayedEvent[], json: boolean): v
     ]),
   );
   io.out(`${replayed.length} event(s) re-enqueued\n`);
+};
+
+export const replayCommand: CommandSpec = {
+  usage: ['replay --event-id <id-or-prefix>', 'replay --account <id> --since <iso|2h> [--limit <n>]'],
+  summary: 're-enqueue archived events through the normal path (idempotent)',
+  details: '  Default --limit 10000. Progress bar on a terminal.',
+  options: {
+    'event-id': { type: 'string' },
+    account: { type: 'string' },
+    since: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  run: async (values, positionals, io) => {
+    expectPositionals(replayCommand, positionals, 0);
+    const options = {
+      eventId: str(values, 'event-id'),
+      accountId:
+        str(values, 'account') === undefined ? undefined : accountId('--account', str(values, 'account')),
+      since: sinceTime('--since', str(values, 'since')),
+      limit: str(values, 'limit') === undefined ? 10_000 : wholeNumber('--limit', str(values, 'limit')),
+    };
+    if (
+      options.eventId === undefined
+        ? options.accountId === undefined || options.since === undefined
+        : options.accountId !== undefined || options.since !== undefined
+    )
+      throw new CliError('replay needs --event-id <id>, or --account <id> with --since <iso>');
+    const replayed = await withTarget(values, io, async (target) => {
+      const eventId =
+        options.eventId === undefined ? undefined : await resolveEventId(target.store, options.eventId);
+      return replay(target, { ...options, eventId }, io);
+    });
+    printReplay(io, replayed, json(values));
+    return 0;
+  },
 };

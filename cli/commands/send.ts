@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
 import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
+import { type CommandSpec, expectPositionals, json, str, targetOptions } from '../args.ts';
 import { CliError, networkCode } from '../errors.ts';
 import { type Io, printJson } from '../io.ts';
 import { localState, NOT_RUNNING } from '../target.ts';
@@ -197,4 +198,45 @@ export const send = async (options: SendOptions, io: Io): Promise<SendResult> =>
   if (result.status === 404 && credential.local)
     io.err(`hint: no source named ${options.source} here: \`mhub status\` lists the sources\n`);
   return result;
+};
+
+export const sendCommand: CommandSpec = {
+  usage: ['send <file> --source <name> [--secret <s> | --token <t>] [--url <base>]'],
+  summary: 'sign a payload (or a captured {headers, body}) and POST it',
+  details: `  Locally the URL and the source's secret come from the running stack; with --stage pass --url and --secret.
+--token sends the unsigned URL-token form (?token=) instead of a signature.`,
+  options: {
+    source: { type: 'string' },
+    secret: { type: 'string' },
+    token: { type: 'string' },
+    url: { type: 'string' },
+  },
+  run: async (values, positionals, io) => {
+    if (positionals.length === 0)
+      throw new CliError(
+        'send needs a file and --source <name>: mhub send examples/message_created.json --source demo',
+      );
+    const [file] = expectPositionals(sendCommand, positionals, 1);
+    if (str(values, 'source') === undefined)
+      throw new CliError(
+        `send needs --source <name>: mhub send ${file} --source demo (\`mhub status\` lists the sources)`,
+      );
+    if (str(values, 'region') !== undefined && str(values, 'stage') === undefined)
+      throw new CliError('--region needs --stage');
+    const { port } = targetOptions(values);
+    const result = await send(
+      {
+        file: file!,
+        source: str(values, 'source')!,
+        secret: str(values, 'secret'),
+        token: str(values, 'token'),
+        url: str(values, 'url'),
+        stage: str(values, 'stage'),
+        port,
+        json: json(values),
+      },
+      io,
+    );
+    return result.status >= 200 && result.status < 300 ? 0 : 1;
+  },
 };

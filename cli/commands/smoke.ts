@@ -1,4 +1,5 @@
 import { getRawEvent } from '../../lib/store/raw-event.ts';
+import { type CommandSpec, durationMs, expectPositionals, json, str, withTarget } from '../args.ts';
 import { CliError } from '../errors.ts';
 import { type Io, outcomeColor, paint, printJson } from '../io.ts';
 import type { Target } from '../target.ts';
@@ -95,4 +96,37 @@ export const printSmoke = (io: Io, result: SmokeResult, json: boolean): void => 
   if (result.stored_ms !== null) io.out(`stored    after ${result.stored_ms} ms (${result.outcome})\n`);
   if (result.read_ms !== null) io.out(`read back in ${result.read_ms} ms\n`);
   io.out(`${paint(io, outcomeColor(result.ok ? 'ok' : 'fail'), result.verdict)}\n`);
+};
+
+export const smokeCommand: CommandSpec = {
+  usage: ['smoke --source <name> [--stage <s> --url <base> --secret <s>] [--timeout 30s]'],
+  summary: 'send a signed sample through the public URL, wait until it is stored, read it back',
+  details: '  Prints the timings and a one-line verdict; exit 0 only when the event is stored as handled.',
+  options: {
+    source: { type: 'string' },
+    secret: { type: 'string' },
+    url: { type: 'string' },
+    event: { type: 'string' },
+    timeout: { type: 'string' },
+  },
+  run: async (values, positionals, io) => {
+    expectPositionals(smokeCommand, positionals, 0);
+    if (str(values, 'stage') !== undefined && str(values, 'source') === undefined)
+      throw new CliError('smoke --stage needs --source <name>');
+    const result = await withTarget(values, io, (target) =>
+      smoke(
+        target,
+        {
+          source: str(values, 'source'),
+          secret: str(values, 'secret'),
+          url: str(values, 'url'),
+          event: str(values, 'event') ?? 'message_created',
+          timeoutMs: durationMs('--timeout', str(values, 'timeout') ?? '30s'),
+        },
+        io,
+      ),
+    );
+    printSmoke(io, result, json(values));
+    return result.ok ? 0 : 1;
+  },
 };

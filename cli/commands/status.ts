@@ -4,6 +4,7 @@ import { keys } from '../../infra/table.ts';
 import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
 import { parseSources } from '../../lib/ingest/sources.ts';
 import { SPILLOVER_SHARDS, spilloverPartition } from '../../lib/spillover/store.ts';
+import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';
 import { type AwsCaller, awsJson } from '../aws.ts';
 import { type Io, keyValues, printJson, table } from '../io.ts';
 import type { Target } from '../target.ts';
@@ -272,4 +273,16 @@ export const printStatus = (io: Io, report: StatusReport, json: boolean): void =
       { header: 'DLQ OLDEST', value: (q) => age(q.dlq_oldest_age_s) },
     ]),
   );
+};
+
+export const statusCommand: CommandSpec = {
+  usage: ['status'],
+  summary: 'endpoint, sources, queues with DLQ depths, spillover, the last hour by outcome',
+  options: {},
+  run: async (values, positionals, io) => {
+    expectPositionals(statusCommand, positionals, 0);
+    const report = await withTarget(values, io, (target) => status(target, io));
+    printStatus(io, report, json(values));
+    return 0;
+  },
 };

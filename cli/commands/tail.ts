@@ -1,5 +1,16 @@
 import { getRawEvent, listRawEvents } from '../../lib/store/raw-event.ts';
 import type { StoreDeps } from '../../lib/store/write.ts';
+import {
+  accountId,
+  type CommandSpec,
+  durationMs,
+  expectPositionals,
+  json,
+  sinceTime,
+  str,
+  withTarget,
+} from '../args.ts';
+import { CliError } from '../errors.ts';
 import { type Io, outcomeColor, paint } from '../io.ts';
 import { scanRawEvents } from './events.ts';
 
@@ -107,4 +118,41 @@ export const tail = async (store: StoreDeps, options: TailOptions, io: Io): Prom
     await io.sleep(Math.min(options.pollMs, Math.max(0, deadline - Date.now())));
     if (io.interrupted()) return printed;
   }
+};
+
+export const tailCommand: CommandSpec = {
+  usage: ['tail [--account <id>] [--event <name>] [--outcome <o>] [--since 5m] [--for <duration>]'],
+  summary: 'a live stream of stored events, one line each (Ctrl-C stops)',
+  details: `  Polls the raw-event archive: an account's index with --account, else a scan (on a stage, give --account).
+--since defaults to now; --for stops after a duration (30s, 5m). --outcome: handled, archived or quarantined.`,
+  options: {
+    account: { type: 'string' },
+    event: { type: 'string' },
+    outcome: { type: 'string' },
+    since: { type: 'string' },
+    for: { type: 'string' },
+    interval: { type: 'string' },
+  },
+  run: async (values, positionals, io) => {
+    expectPositionals(tailCommand, positionals, 0);
+    const outcome = str(values, 'outcome');
+    if (outcome !== undefined && !['handled', 'archived', 'quarantined'].includes(outcome))
+      throw new CliError(`--outcome must be handled, archived or quarantined, got ${outcome}`);
+    const accountOption =
+      str(values, 'account') === undefined ? undefined : accountId('--account', str(values, 'account'));
+    const onStage = str(values, 'stage') !== undefined;
+    if (accountOption === undefined && onStage)
+      io.err('note: without --account every poll scans the table; pass --account on a stage\n');
+    const options = {
+      accountId: accountOption,
+      event: str(values, 'event'),
+      outcome,
+      since: sinceTime('--since', str(values, 'since') ?? '0s')!,
+      forMs: str(values, 'for') === undefined ? undefined : durationMs('--for', str(values, 'for')!),
+      pollMs: durationMs('--interval', str(values, 'interval') ?? (onStage ? '5s' : '1s')),
+      json: json(values),
+    };
+    await withTarget(values, io, (target) => tail(target.store, options, io));
+    return 0;
+  },
 };
