@@ -113,7 +113,7 @@ const localChecks = async (target: Target): Promise<Check[]> => {
           check: 'workers',
           state: 'fail',
           detail: `not polled: ${unpolled.join(', ')}`,
-          fix: 'add the missing functions/workers/<route>/handler.ts',
+          fix: 'restore functions/workers/handler.ts (one worker per route, generated from the catalog)',
         },
   );
   checks.push(...(await guarded('dead-letter queues', () => deadLetterDepths(target))));

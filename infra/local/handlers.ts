@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { RouteName } from '../../lib/events/catalog.ts';
 import { LOCAL_REGION } from './clients.ts';
 import { StackStartError } from './start-error.ts';
 import { repoRoot } from './state.ts';
@@ -27,6 +28,17 @@ export const importHandler = async <T>(name: string): Promise<T | undefined> => 
   const module = (await import(pathToFileURL(file).href)) as { handler?: T };
   if (typeof module.handler !== 'function') throw new StackStartError(`${file} exports no handler function`);
   return module.handler;
+};
+
+/** The worker handler module (one handler per route, generated from the catalog), or undefined when absent. */
+export const importWorkers = async (): Promise<
+  { workerHandlerFor: (route: RouteName) => (...args: never[]) => Promise<unknown> } | undefined
+> => {
+  const file = join(functionsDir, 'workers', 'handler.ts');
+  if (!existsSync(file)) return undefined;
+  return (await import(pathToFileURL(file).href)) as {
+    workerHandlerFor: (route: RouteName) => (...args: never[]) => Promise<unknown>;
+  };
 };
 
 export interface HandlerEnvironment {

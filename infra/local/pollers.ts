@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { RouteName } from '../../lib/events/catalog.ts';
 import { routeTuning, visibilityTimeoutSeconds } from '../queues.ts';
 import { LOCAL_REGION } from './clients.ts';
-import { importHandler } from './handlers.ts';
+import { importWorkers } from './handlers.ts';
 import { type Poller, type PollerStats, type SqsHandler, startPoller } from './poller.ts';
 import type { ProvisionedQueue } from './provision.ts';
 
@@ -43,8 +43,9 @@ export const startQueuePollers = async (
   pollers = new Map<RouteName, Poller>(),
 ): Promise<QueuePollers> => {
   const unpolledRoutes: RouteName[] = [];
+  const workers = await importWorkers();
   for (const queue of queues) {
-    const worker = await importHandler<SqsHandler>(`workers/${queue.route}`);
+    const worker = workers?.workerHandlerFor(queue.route) as SqsHandler | undefined;
     if (worker === undefined) {
       unpolledRoutes.push(queue.route);
       continue;
