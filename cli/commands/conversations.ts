@@ -7,7 +7,7 @@ import {
 import type { StoreDeps } from '../../lib/store/write.ts';
 import { accountId, type CommandSpec, expectPositionals, str, withTarget } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { type Io, printJson, table } from '../io.ts';
+import { printConversations } from '../views/conversations.ts';
 import { type Names, nameResolver } from '../views/names.ts';
 
 /**
@@ -75,28 +75,6 @@ export const listConversations = async (
   } else throw new CliError('conversations needs --inbox <id> [--status <s>], or --contact <id>');
   const names = nameResolver(store, options.accountId);
   return Promise.all(rows.map(async (row) => ({ ...row, names: await names.of(row) })));
-};
-
-export const printConversations = (io: Io, rows: ConversationRow[], json: boolean): void => {
-  if (json) {
-    printJson(io, rows);
-    return;
-  }
-  if (rows.length === 0) {
-    io.out('no conversations\n');
-    return;
-  }
-  io.out(
-    table(rows, [
-      { header: 'ID', value: (r) => r.id },
-      { header: 'STATUS', value: (r) => r.status },
-      { header: 'INBOX', value: (r) => r.names.inbox ?? r.inbox_id },
-      { header: 'CONTACT', value: (r) => r.names.contact ?? r.contact_id },
-      { header: 'ASSIGNEE', value: (r) => r.names.assignee ?? r.assignee_id },
-      { header: 'TEAM', value: (r) => r.names.team ?? r.team_id },
-      { header: 'LAST ACTIVITY', value: (r) => r.last_activity_at },
-    ]),
-  );
 };
 
 export const conversationsCommand: CommandSpec = {

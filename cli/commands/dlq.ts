@@ -13,9 +13,10 @@ import { REDRIVE_RETRY_BUDGET } from '../../lib/ingest/queue.ts';
 import { withRetry } from '../../lib/ingest/retry.ts';
 import { type CommandSpec, json, str, withTarget } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { type Io, printJson, progress, table } from '../io.ts';
+import { type Io, progress } from '../io.ts';
 import { selectRoutes } from '../routes.ts';
 import type { Target } from '../target.ts';
+import { printDeadLetters, printPurge, printRedrive } from '../views/dlq.ts';
 
 /**
  * `mhub dlq list` and `mhub dlq redrive`. The local emulator has no StartMessageMoveTask, so a
@@ -252,18 +253,6 @@ export const purgeDeadLetters = async (
   return result;
 };
 
-export const printPurge = (io: Io, result: PurgeResult, json: boolean): void => {
-  if (json) {
-    printJson(io, result);
-    return;
-  }
-  io.out(
-    result.matched === 0
-      ? `nothing to purge: no matching message in the ${result.queue} dead-letter queue\n`
-      : `deleted ${result.deleted} of ${result.matched} message(s) from the ${result.queue} dead-letter queue\n`,
-  );
-};
-
 const outgoingAttributes = (message: Message): Record<string, MessageAttributeValue> =>
   Object.fromEntries(
     Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
@@ -367,46 +356,6 @@ export const redriveDeadLetters = async (
 /** The event id, else the message id: what identifies a message across a move. */
 const attributeOf = (message: Message): string =>
   attribute(message, attributeNames.eventId) ?? message.MessageId ?? '';
-
-export const printDeadLetters = (io: Io, entries: DlqEntry[], json: boolean): void => {
-  if (json) {
-    printJson(io, entries);
-    return;
-  }
-  if (entries.length === 0) {
-    io.out('no messages in the dead-letter queues\n');
-    return;
-  }
-  io.out(
-    table(entries, [
-      { header: 'QUEUE', value: (e) => e.queue },
-      { header: 'EVENT', value: (e) => e.event },
-      { header: 'ACCOUNT', value: (e) => e.account_id },
-      { header: 'RECEIVES', value: (e) => e.receive_count },
-      { header: 'RECEIVED AT', value: (e) => e.received_at },
-      { header: 'EVENT ID', value: (e) => e.event_id, max: 80 },
-    ]),
-  );
-};
-
-export const printRedrive = (io: Io, results: RedriveResult[], json: boolean): void => {
-  if (json) {
-    printJson(io, results);
-    return;
-  }
-  const moved = results.filter((result) => result.moved + result.failed > 0);
-  if (moved.length === 0) {
-    io.out('nothing to redrive: the dead-letter queues are empty\n');
-    return;
-  }
-  io.out(
-    table(moved, [
-      { header: 'QUEUE', value: (r) => r.queue },
-      { header: 'MOVED', value: (r) => r.moved },
-      { header: 'FAILED', value: (r) => r.failed },
-    ]),
-  );
-};
 
 export const dlqCommand: CommandSpec = {
   usage: [

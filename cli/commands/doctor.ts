@@ -3,8 +3,8 @@ import { functionName, serviceName } from '../../infra/naming.ts';
 import { type RouteName, routeNames } from '../../lib/events/catalog.ts';
 import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';
 import { awsQuery, awsRestGet, xmlMembers, xmlValues } from '../aws.ts';
-import { type Io, outcomeColor, paint, printJson } from '../io.ts';
 import type { Target } from '../target.ts';
+import { printDoctor } from '../views/doctor.ts';
 import { spilloverStatus, stageCaller, stageSources, summarizeSources } from './status.ts';
 
 /**
@@ -254,26 +254,6 @@ const stageChecks = async (target: Target): Promise<Check[]> => {
 
 export const doctor = (target: Target): Promise<Check[]> =>
   target.mode === 'local' ? localChecks(target) : stageChecks(target);
-
-export const printDoctor = (io: Io, checks: Check[], json: boolean): void => {
-  if (json) {
-    printJson(io, checks);
-    return;
-  }
-  const width = Math.max(...checks.map((check) => check.check.length));
-  for (const check of checks) {
-    const mark = paint(
-      io,
-      outcomeColor(check.state === 'ok' ? 'ok' : check.state === 'fail' ? 'fail' : 'warn'),
-      check.state.padEnd(4),
-    );
-    io.out(`${mark}  ${check.check.padEnd(width)}  ${check.detail}\n`);
-    if (check.fix !== undefined && check.state !== 'ok')
-      io.out(`${' '.repeat(6 + width)}  fix: ${check.fix}\n`);
-  }
-  const failed = checks.filter((check) => check.state === 'fail').length;
-  io.out(failed === 0 ? '\nall checks pass\n' : `\n${failed} check(s) failed\n`);
-};
 
 export const doctorCommand: CommandSpec = {
   usage: ['doctor [--stage <s>]'],

@@ -1,8 +1,9 @@
 import { getRawEvent } from '../../lib/store/raw-event.ts';
 import { type CommandSpec, durationMs, expectPositionals, json, str, withTarget } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { type Io, outcomeColor, paint, printJson } from '../io.ts';
+import type { Io } from '../io.ts';
 import type { Target } from '../target.ts';
+import { printSmoke } from '../views/smoke.ts';
 import { trigger } from './trigger.ts';
 
 /**
@@ -85,17 +86,6 @@ export const smoke = async (target: Target, options: SmokeOptions, io: Io): Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-};
-
-export const printSmoke = (io: Io, result: SmokeResult, json: boolean): void => {
-  if (json) {
-    printJson(io, result);
-    return;
-  }
-  io.out(`sent      ${result.event} ${result.event_id}: ${result.status} in ${result.post_ms} ms\n`);
-  if (result.stored_ms !== null) io.out(`stored    after ${result.stored_ms} ms (${result.outcome})\n`);
-  if (result.read_ms !== null) io.out(`read back in ${result.read_ms} ms\n`);
-  io.out(`${paint(io, outcomeColor(result.ok ? 'ok' : 'fail'), result.verdict)}\n`);
 };
 
 export const smokeCommand: CommandSpec = {

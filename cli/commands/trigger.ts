@@ -7,7 +7,8 @@ import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
 import { deliveryHeader } from '../../lib/signing.ts';
 import { type CommandSpec, expectPositionals, json, str, targetOptions } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { type Io, outcomeColor, paint, printJson, table } from '../io.ts';
+import { type Io, printJson, table } from '../io.ts';
+import { printTrigger } from '../views/trigger.ts';
 import { deliver, resolveCredential, type SendResult, UNAUTHORIZED_HINT } from './send.ts';
 
 /**
@@ -140,27 +141,6 @@ export const trigger = async (
   });
   if (result.status === 401) io.err(`${UNAUTHORIZED_HINT}\n`);
   return { ...result, event: options.event, delivery_id: deliveryId };
-};
-
-export const printTrigger = (io: Io, result: TriggerResult, json: boolean): void => {
-  if (json) {
-    printJson(io, {
-      event: result.event,
-      delivery_id: result.delivery_id,
-      status: result.status,
-      body: result.body,
-      ms: result.ms,
-    });
-    return;
-  }
-  const body = result.body as { status?: string; id?: string };
-  const outcome = typeof body === 'object' && body !== null ? (body.status ?? '') : String(body);
-  io.out(
-    `${result.event}: ${result.status} ${paint(io, outcomeColor(outcome), outcome)} in ${result.ms} ms, event id ${result.delivery_id}\n`,
-  );
-  if (result.status >= 200 && result.status < 300)
-    io.out(`  read it back: npx mhub event ${result.delivery_id.slice(0, 8)}\n`);
-  else io.out(`  ${JSON.stringify(result.body)}\n`);
 };
 
 export const printTriggerList = (io: Io, json: boolean): void => {
