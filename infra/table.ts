@@ -4,9 +4,6 @@ import { contactIndexProjectedAttributes, indexProjectedAttributes, keys } from 
  * The single DynamoDB table's CloudFormation resource. Its key and index attribute names live in
  * lib/contracts/table.ts, shared with every entity module in lib/store/.
  */
-// Re-exported for lib/cli/commands/status.ts (moving to cli/ with the CLI); new code imports lib/contracts/table.ts.
-export { keys };
-
 type AttributeType = 'S' | 'N' | 'B';
 
 /** The `AWS::DynamoDB::Table` Properties, minus TableName (set per stage). */

@@ -52,6 +52,36 @@ export interface BuildRequest {
   outRoot?: string;
 }
 
+const GENERATED = 'generated-entry';
+
+/**
+ * A spec's entry point: its file, or (workers) the entry generated from the catalog, served to
+ * esbuild as a virtual module that resolves its imports from the project root.
+ */
+const entryOf = (spec: LambdaSpec): Pick<BuildOptions, 'entryPoints' | 'plugins'> => {
+  const generated = spec.generatedEntry;
+  if (generated === undefined) return { entryPoints: { index: join(projectRoot, spec.entry) } };
+  return {
+    entryPoints: { index: `${GENERATED}:${spec.bundle}` },
+    plugins: [
+      {
+        name: GENERATED,
+        setup: (plugin) => {
+          plugin.onResolve({ filter: new RegExp(`^${GENERATED}:`) }, (args) => ({
+            path: args.path,
+            namespace: GENERATED,
+          }));
+          plugin.onLoad({ filter: /.*/, namespace: GENERATED }, () => ({
+            contents: generated,
+            loader: 'ts',
+            resolveDir: projectRoot,
+          }));
+        },
+      },
+    ],
+  };
+};
+
 export const buildFunctions = async (request: BuildRequest = {}): Promise<BuiltBundle[]> => {
   const specs = request.specs ?? lambdaSpecs();
   const missing = specs.filter((spec) => !existsSync(join(projectRoot, spec.entry)));
@@ -70,7 +100,7 @@ export const buildFunctions = async (request: BuildRequest = {}): Promise<BuiltB
       const outfile = join(directory, 'index.mjs');
       const result = await build({
         ...esbuildOptions,
-        entryPoints: { index: join(projectRoot, spec.entry) },
+        ...entryOf(spec),
         outdir: directory,
         metafile: true,
       });

@@ -1,3 +1,4 @@
+import { Agent as HttpAgent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
@@ -10,3 +11,12 @@ export const localDynamoDbClient = (endpoint: string): DynamoDBClient =>
 
 export const localSqsClient = (endpoint: string): SQSClient =>
   new SQSClient({ endpoint, region: LOCAL_REGION, credentials: localCredentials });
+
+/** The local stack's own SQS client: many long polls at once need more sockets than the SDK's default 50. */
+export const localPollingSqsClient = (endpoint: string): SQSClient =>
+  new SQSClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: localCredentials,
+    requestHandler: { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 512 }) },
+  });

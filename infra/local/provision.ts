@@ -6,8 +6,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RouteName } from '../../lib/events/catalog.ts';
-import { deadLetterQueueName, queueName, queueNamePrefix, tableName } from '../naming.ts';
+import { deadLetterQueueName, queueName, queueNamePrefix, tableName } from '../../lib/contracts/naming.ts';
+import type { RouteName } from '../../lib/contracts/routes.ts';
 import { allRoutes, deadLetterQueueAttributes, queueAttributes, routeTuning } from '../queues.ts';
 import { tableProperties } from '../table.ts';
 

@@ -1,4 +1,4 @@
-import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
+import { handledEventNames, type RouteName, routeNames, routeOfEvent } from '../../lib/contracts/routes.ts';
 
 /**
  * Every Lambda of the service, derived from the event catalog: the ingest, the spillover sweeper and
@@ -16,8 +16,16 @@ export interface LambdaSpec {
   bundle: string;
   /** Suffix of the deployed function name (`<service>-<stage>-<suffix>`). */
   nameSuffix: string;
-  /** TypeScript entry point, relative to the project root; it exports `handler`. */
+  /**
+   * TypeScript module, relative to the project root: it exports `handler`, or (workers) the handler
+   * factories that `generatedEntry` calls.
+   */
   entry: string;
+  /**
+   * Workers: the entry module the build bundles instead of `entry` (ES module source, imports relative
+   * to the project root). Generated from the catalog: one per route, no file per route to copy.
+   */
+  generatedEntry?: string;
   /** Workers only: the route (queue) that feeds it. */
   route?: RouteName;
 }
@@ -30,12 +38,27 @@ export const pascalCase = (kebab: string): string =>
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
 
+const WORKER_MODULE = 'functions/workers/handler.ts';
+
+/** A route's worker entry: it imports only the factory the route needs, so the bundle tree-shakes the rest. */
+export const workerEntrySource = (route: RouteName): string => {
+  const call =
+    route === 'archive'
+      ? 'archiveWorkerHandler()'
+      : route === 'quarantine'
+        ? 'quarantineWorkerHandler()'
+        : `eventWorkerHandler(${JSON.stringify(handledEventNames.find((event) => routeOfEvent(event) === route))})`;
+  const factory = call.slice(0, call.indexOf('('));
+  return `import { ${factory} } from './${WORKER_MODULE}';\nexport const handler = ${call};\n`;
+};
+
 export const workerSpec = (route: RouteName): LambdaSpec => ({
   kind: 'worker',
   key: `worker${pascalCase(route)}`,
   bundle: `worker-${route}`,
   nameSuffix: route,
-  entry: `functions/workers/${route}/handler.ts`,
+  entry: WORKER_MODULE,
+  generatedEntry: workerEntrySource(route),
   route,
 });
 

@@ -145,7 +145,7 @@ const lines: string[] = [
   '',
   '## (b) CPU per event',
   '',
-  `In one process (bundled like a function), ${cpu.payloads} payloads (the eight handled events, doc and real shapes, from test/fixtures/payloads.ts; median ${cpu.payloadBytesMedian} bytes), ${cpu.blocks} alternating blocks. Ingest = \`handleWebhook\` (HMAC verify, parse, validate, route, encode, build the SendMessageCommand through the real SQS adapter, the client's \`send\` a no-op); floor = \`JSON.parse\` + the same SendMessageCommand (same URL, body and attributes) and the same no-op send.`,
+  `In one process (bundled like a function), ${cpu.payloads} payloads (the eight handled events, doc and real shapes, from fixtures/payloads.ts; median ${cpu.payloadBytesMedian} bytes), ${cpu.blocks} alternating blocks. Ingest = \`handleWebhook\` (HMAC verify, parse, validate, route, encode, build the SendMessageCommand through the real SQS adapter, the client's \`send\` a no-op); floor = \`JSON.parse\` + the same SendMessageCommand (same URL, body and attributes) and the same no-op send.`,
   '',
   '| mode | ingest µs/event | floor µs/event | ratio |',
   '|---|---|---|---|',

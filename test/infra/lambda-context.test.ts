@@ -62,7 +62,16 @@ describe('Lambda context in logs', () => {
   it('wraps the exported handler of every function', () => {
     for (const spec of lambdaSpecs()) {
       const source = readFileSync(join(projectRoot, spec.entry), 'utf8');
-      expect(source, spec.entry).toMatch(/export const handler = withLambdaContext\(/);
+      if (spec.generatedEntry === undefined)
+        expect(source, spec.entry).toMatch(/export const handler = withLambdaContext\(/);
+      else {
+        // Workers: the generated entry's handler is a factory of the module, which wraps what it returns.
+        const factory = /export const handler = (\w+)\(/.exec(spec.generatedEntry)?.[1];
+        expect(factory, spec.key).toBeDefined();
+        expect(source, `${spec.entry} ${factory}`).toMatch(
+          new RegExp(`export const ${factory} = \\([^)]*\\) =>\\s*withLambdaContext\\(`),
+        );
+      }
     }
   });
 });

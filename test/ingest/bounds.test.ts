@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
 import { ANSWER_BOUND_MS } from '../../lib/ingest/settings.ts';
 import { signedHeaders } from '../../lib/signing.ts';
-import { chatwootJson, handledPayload } from '../fixtures/payloads.ts';
 import {
   awsErrorServer,
   dynamoDbErrors,

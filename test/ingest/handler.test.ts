@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
 import { decodeEnvelope } from '../../lib/events/envelope.ts';
 import { signedHeaders } from '../../lib/signing.ts';
-import { chatwootJson, handledPayload } from '../fixtures/payloads.ts';
 import { freshStack, type TestStack } from '../support/stack.ts';
 import { drainQueue, SECRET, SOURCES_JSON } from './support.ts';
 

@@ -1,9 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handledEventNames, routeNames, routeOfEvent } from '../../lib/contracts/routes.ts';
-import { decodeEnvelope } from '../../lib/events/envelope.ts';
-import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
-import type { Outcome } from '../../lib/ingest/outcome.ts';
 import {
   automationPayload,
   chatwootJson,
@@ -13,7 +9,11 @@ import {
   specialCharsPayload,
   typingPayload,
   unknownPayload,
-} from '../fixtures/payloads.ts';
+} from '../../fixtures/payloads.ts';
+import { handledEventNames, routeNames, routeOfEvent } from '../../lib/contracts/routes.ts';
+import { decodeEnvelope } from '../../lib/events/envelope.ts';
+import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
+import type { Outcome } from '../../lib/ingest/outcome.ts';
 import { freshStack, type TestStack } from '../support/stack.ts';
 import { depsFor, drainQueue, NOW, OLD_SECRET, parseBody, TOKEN, webhookRequest } from './support.ts';
 

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { triggerEvents, UNKNOWN_SAMPLE_EVENT } from '../../cli/commands/trigger.ts';
+import { colorWanted, memoryIo } from '../../cli/io.ts';
+import { main } from '../../cli/main.ts';
 import { freePort } from '../../infra/local/emulators.ts';
 import { type LocalStack, type RequestSummary, startLocalStack } from '../../infra/local/stack.ts';
 import { repoRoot } from '../../infra/local/state.ts';
-import { triggerEvents, UNKNOWN_SAMPLE_EVENT } from '../../lib/cli/commands/trigger.ts';
-import { colorWanted, memoryIo } from '../../lib/cli/io.ts';
-import { main } from '../../lib/cli/main.ts';
 import { handledEventNames } from '../../lib/contracts/routes.ts';
 import { run } from '../support/run.ts';
 

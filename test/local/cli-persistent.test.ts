@@ -11,11 +11,11 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryIo } from '../../cli/io.ts';
+import { main } from '../../cli/main.ts';
 import { localSqsClient } from '../../infra/local/clients.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { dataLockFile, liveStacks, repoRoot, type StackState, stackFile } from '../../infra/local/state.ts';
-import { memoryIo } from '../../lib/cli/io.ts';
-import { main } from '../../lib/cli/main.ts';
 import { run } from '../support/run.ts';
 
 /**

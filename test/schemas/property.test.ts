@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { handledPayload } from '../../fixtures/payloads.ts';
 import { handledEventNames } from '../../lib/contracts/routes.ts';
 import { accountIdOfPayload } from '../../lib/events/account.ts';
 import {
@@ -10,7 +11,6 @@ import {
   type ValidationResult,
 } from '../../lib/events/registry.ts';
 import { keyRules as rulesOf } from '../../lib/schemas/keys.ts';
-import { handledPayload } from '../fixtures/payloads.ts';
 import { mutate, pathsOf } from './helpers.ts';
 
 const keyRules = {

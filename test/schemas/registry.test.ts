@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { handledEventNames, routeOfEvent } from '../../lib/contracts/routes.ts';
-import { accountIdOfPayload } from '../../lib/events/account.ts';
-import { eventRegistry, formatIssues, type ReadableIssue } from '../../lib/events/registry.ts';
 import {
   automationPayload,
   contactPayload,
@@ -11,7 +8,10 @@ import {
   typingPayload,
   unknownPayload,
   webwidgetPayload,
-} from '../fixtures/payloads.ts';
+} from '../../fixtures/payloads.ts';
+import { handledEventNames, routeOfEvent } from '../../lib/contracts/routes.ts';
+import { accountIdOfPayload } from '../../lib/events/account.ts';
+import { eventRegistry, formatIssues, type ReadableIssue } from '../../lib/events/registry.ts';
 
 describe('eventRegistry', () => {
   it('has one entry per handled event, on its route', () => {

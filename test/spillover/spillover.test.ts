@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  chatwootJson,
+  handledPayload,
+  largeMessagePayload,
+  unknownPayload,
+} from '../../fixtures/payloads.ts';
 import { localDynamoDbClient, localSqsClient } from '../../infra/local/clients.ts';
 import { routeNames } from '../../lib/contracts/routes.ts';
 import { sqsSendMessage } from '../../lib/delivery/send.ts';
@@ -15,7 +21,6 @@ import {
   type SpilloverStore,
   spilloverShard,
 } from '../../lib/store/spillover.ts';
-import { chatwootJson, handledPayload, largeMessagePayload, unknownPayload } from '../fixtures/payloads.ts';
 import { depsFor, drainQueue, NOW, parseBody, webhookRequest } from '../ingest/support.ts';
 import { freshStack, type TestStack } from '../support/stack.ts';
 

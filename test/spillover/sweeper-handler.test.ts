@@ -1,11 +1,11 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
 import { routeOfEvent } from '../../lib/contracts/routes.ts';
 import { REDRIVE_RETRY_BUDGET } from '../../lib/delivery/send.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../lib/events/envelope.ts';
 import { listSpillover, putSpillover, spilloverShard } from '../../lib/store/spillover.ts';
-import { chatwootJson, handledPayload } from '../fixtures/payloads.ts';
 import { drainQueue } from '../ingest/support.ts';
 import { hungServer } from '../support/fault-servers.ts';
 import { freshStack } from '../support/stack.ts';

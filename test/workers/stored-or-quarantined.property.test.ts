@@ -6,6 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chatwootJson, handledPayload, type Payload, story } from '../../fixtures/payloads.ts';
 import { queueUrl } from '../../lib/contracts/naming.ts';
 import {
   type HandledEventName,
@@ -19,7 +20,6 @@ import { contactKey } from '../../lib/store/contact.ts';
 import { conversationKey } from '../../lib/store/conversation.ts';
 import { messageKey } from '../../lib/store/message.ts';
 import { getRawEvent } from '../../lib/store/raw-event.ts';
-import { chatwootJson, handledPayload, type Payload, story } from '../fixtures/payloads.ts';
 import { depsFor, webhookRequest } from '../ingest/support.ts';
 import { freshStack, type TestStack } from '../support/stack.ts';
 import { sqsEventOf, workersFor } from './support.ts';

@@ -1,4 +1,3 @@
-import type { Envelope } from '../../lib/events/envelope.ts';
 import {
   type ConversationFacts,
   type ConversationStatus,
@@ -8,7 +7,8 @@ import {
   messagePayload,
   story,
   webwidgetPayload,
-} from '../fixtures/payloads.ts';
+} from '../../fixtures/payloads.ts';
+import type { Envelope } from '../../lib/events/envelope.ts';
 import { envelopeOf } from './support.ts';
 
 /**

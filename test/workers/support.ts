@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { chatwootJson, type Payload } from '../../fixtures/payloads.ts';
 import { provisionTable } from '../../infra/local/provision.ts';
 import {
   type HandledEventName,
@@ -11,7 +12,6 @@ import {
 } from '../../lib/contracts/routes.ts';
 import { type Envelope, encodeEnvelope } from '../../lib/events/envelope.ts';
 import { archiveWorker, eventWorker, quarantineWorker, type SqsHandler } from '../../lib/workers/workers.ts';
-import { chatwootJson, type Payload } from '../fixtures/payloads.ts';
 
 /** Test helpers for the workers: envelopes, SQS events, fresh tables, full-table scans. */
 

@@ -1,5 +1,3 @@
-import { chatwootJson } from '../../../lib/events/chatwoot-json.ts';
-import { deliveryHeader, signedHeaders } from '../../../lib/signing.ts';
 import {
   contactPayload,
   conversationPayload,
@@ -8,7 +6,9 @@ import {
   story,
   typingPayload,
   webwidgetPayload,
-} from '../../../test/fixtures/payloads.ts';
+} from '../../../fixtures/payloads.ts';
+import { chatwootJson } from '../../../lib/events/chatwoot-json.ts';
+import { deliveryHeader, signedHeaders } from '../../../lib/signing.ts';
 import type { Answer, httpClient } from './http.ts';
 
 /**

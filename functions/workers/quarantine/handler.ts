@@ -1,9 +1,0 @@
-import { withLambdaContext } from '../../../lib/observability.ts';
-import { readWorkerConfig } from '../../../lib/workers/config.ts';
-import { quarantineWorker } from '../../../lib/workers/workers.ts';
-import { dynamoDbClient } from '../../shared/dynamodb-client.ts';
-
-/** SQS → DynamoDB worker for the `quarantine` route (lib/workers): stores events raw. */
-export const handler = withLambdaContext(
-  quarantineWorker({ dynamodb: dynamoDbClient, ...readWorkerConfig() }),
-);
