@@ -3,7 +3,7 @@ import type { Envelope } from '../events/envelope.ts';
 import { accountPrefix, keys, sortKeys } from './keys.ts';
 import { RAW_BODY_DICTIONARY_V1 } from './raw-dictionary.ts';
 import { getItem, pick, queryItems } from './read.ts';
-import { absent, type PutWrite, type StoreDeps } from './write.ts';
+import { absent, type PutWrite, type StoreDeps, writtenOnce } from './write.ts';
 
 /**
  * Raw event archive: every delivered event as received, one item per event id, expiring after the
@@ -120,9 +120,19 @@ export const rawEventWrite = (input: RawEventInput): PutWrite[] => {
         [keys.ttl]: expiresAt,
       },
       condition: absent,
+      guard: writtenOnce,
     }),
   );
-  return [{ kind: 'put', entity: 'raw-event', item, condition }, ...partWrites];
+  return [
+    {
+      kind: 'put',
+      entity: 'raw-event',
+      item,
+      condition,
+      ...(input.replaceUnlessQuarantined ? {} : { guard: writtenOnce }),
+    },
+    ...partWrites,
+  ];
 };
 
 export interface RawEventSummary {
