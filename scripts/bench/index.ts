@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../build.ts';
 import { benchColdStart, type ColdStartResult } from './cold-start.ts';
+import { costModel, costReport } from './cost.ts';
 import { benchCpu, type CpuResult } from './cpu.ts';
 import type { EndToEndResult } from './e2e.ts';
 import { summariseProfile } from './profile.ts';
@@ -40,8 +41,9 @@ const { values } = parseArgs({
 
 if (values['only-writes']) {
   const writeUnits = await benchWriteUnits();
-  console.log(writeUnitsReport(writeUnits).join('\n'));
-  console.log(JSON.stringify({ writeUnits }, null, 2));
+  const cost = costModel(writeUnits);
+  console.log([...writeUnitsReport(writeUnits), ...costReport(cost)].join('\n'));
+  console.log(JSON.stringify({ writeUnits, cost }, null, 2));
   process.exit(0);
 }
 
@@ -73,6 +75,7 @@ console.error('bench: CPU per event …');
 const cpu: CpuResult = await benchCpu({ blocks: Number(values.blocks), outRoot });
 console.error('bench: DynamoDB write units per event (starts DynamoDB Local) …');
 const writeUnits: WriteUnitsResult = await benchWriteUnits();
+const cost = costModel(writeUnits);
 let endToEnd: EndToEndResult | null = null;
 let pipelineProfile: ReturnType<typeof summariseProfile> | null = null;
 // HOOK (c): the local stack is H5's infra/local/stack.ts (`startLocalStack`), the one `npm start` runs.
@@ -110,6 +113,8 @@ const results = {
   },
   cpu: { ratio: cpu.core.ratio, budget: budgets.cpu, pass: cpu.core.ratio <= budgets.cpu },
   writeUnits: { median: writeUnits.medianPerEvent, budget: writeUnits.target, pass: writeUnits.pass },
+  costPerMillion: { usd: cost.perMillionUsd, budget: cost.targets.perMillionUsd, pass: cost.pass.perMillion },
+  costIdleMonthly: { usd: cost.idleMonthlyUsd, budget: cost.targets.idleMonthlyUsd, pass: cost.pass.idle },
   throughput:
     endToEnd === null
       ? null
@@ -137,6 +142,8 @@ const lines: string[] = [
   `| (a) ingest bundle size vs floor (all shipped code) | ${coldStart.sizeRatio}× | ≤ ${budgets.bundleSize}× | ${verdict(results.bundleSize.pass)}${over(coldStart.sizeRatio, budgets.bundleSize)} |`,
   `| (b) ingest CPU per event vs JSON.parse + SendMessageCommand | ${cpu.core.ratio}× | ≤ ${budgets.cpu}× | ${verdict(results.cpu.pass)}${over(cpu.core.ratio, budgets.cpu)} |`,
   `| DynamoDB write units per event, median on the mix | ${writeUnits.medianPerEvent} (mean ${writeUnits.meanPerEvent}) | ≤ ${writeUnits.target} | ${verdict(writeUnits.pass)} |`,
+  `| AWS cost per million webhooks (variable, list prices) | $${cost.perMillionUsd} | ≤ $${cost.targets.perMillionUsd} | ${verdict(cost.pass.perMillion)} |`,
+  `| AWS idle floor per month | $${cost.idleMonthlyUsd} | ≤ $${cost.targets.idleMonthlyUsd} | ${verdict(cost.pass.idle)} |`,
   endToEnd === null || results.throughput === null
     ? '| (c) end-to-end throughput vs raw DynamoDB Local writes | not run (--skip-e2e) | ≥ 0.7× | — |'
     : `| (c) end-to-end write rate vs raw DynamoDB Local PutItem, same number of writes | ${endToEnd.ratio}× (lost ${endToEnd.lost}, duplicated ${endToEnd.duplicatedMessages}) | ≥ ${budgets.throughput}×, 0 lost/dup | ${verdict(results.throughput.pass)}${endToEnd.ratio >= budgets.throughput ? '' : ` (${((1 - endToEnd.ratio / budgets.throughput) * 100).toFixed(0)}% under budget)`} |`,
@@ -178,6 +185,7 @@ const lines: string[] = [
   ...cpu.ingestProfile.map((entry) => `- ${(entry.share * 100).toFixed(1)}% ${entry.module}`),
   '',
   ...writeUnitsReport(writeUnits),
+  ...costReport(cost),
   '## (c) End-to-end throughput',
   '',
   ...(endToEnd === null
@@ -235,7 +243,7 @@ mkdirSync(join(projectRoot, 'bench'), { recursive: true });
 writeFileSync(join(projectRoot, 'bench/report.md'), `${lines.join('\n')}\n`);
 writeFileSync(
   join(projectRoot, 'bench/report.json'),
-  `${JSON.stringify({ generatedAt: started.toISOString(), node: process.version, loadAverage: load, budgets, results, coldStart, cpu, writeUnits, endToEnd, pipelineProfile }, null, 2)}\n`,
+  `${JSON.stringify({ generatedAt: started.toISOString(), node: process.version, loadAverage: load, budgets, results, coldStart, cpu, writeUnits, cost, endToEnd, pipelineProfile }, null, 2)}\n`,
 );
 console.log(lines.slice(0, 12).join('\n'));
 console.log('\nwritten: bench/report.md, bench/report.json');
