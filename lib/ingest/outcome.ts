@@ -1,5 +1,4 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { metrics } from '../observability.ts';
+import { writeRequestLine } from '../observability.ts';
 
 /** One request's result, for metrics: `outcome` is a status (`accepted`…) or an error code. */
 export interface Outcome {
@@ -10,18 +9,28 @@ export interface Outcome {
 }
 
 /**
- * Emits one EMF metric line per request: `Webhooks` by outcome and event type, plus `Spilled` when
- * SQS refused and the spillover kept the event (alarm on both `quarantined` and `Spilled`). Uses the
- * one shared Metrics instance and flushes at once: `singleMetric()` would build a new instance (and
- * re-read its settings) on every request.
+ * Emits one line per request (lib/observability.ts `writeRequestLine`): the EMF record of `Webhooks`
+ * by outcome and event type, plus `Spilled` by event when SQS refused and the spillover kept the
+ * event (alarm on both `quarantined` and `Spilled`), and, when the handler passes its log keys, the
+ * access log line in the same JSON. Returns whether that line carried the access log.
  */
-export const recordOutcome = ({ outcome, event, spilled }: Outcome): void => {
-  metrics.addDimensions({ outcome, event: event ?? 'none' });
-  metrics.addMetric('Webhooks', MetricUnit.Count, 1);
-  metrics.publishStoredMetrics();
-  if (spilled) {
-    metrics.addDimensions({ event: event ?? 'none' });
-    metrics.addMetric('Spilled', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
-  }
-};
+export const recordOutcome = (
+  { outcome, event, spilled }: Outcome,
+  logKeys?: Record<string, unknown>,
+): boolean =>
+  writeRequestLine(
+    logKeys === undefined ? undefined : `webhook ${outcome}`,
+    // `event` is the metric's (bounded) dimension value; an archived name it folds is kept beside it.
+    {
+      ...logKeys,
+      ...(logKeys?.event !== undefined && logKeys.event !== event ? { event_name: logKeys.event } : {}),
+      outcome,
+      event: event ?? 'none',
+    },
+    spilled
+      ? [
+          { name: 'Webhooks', dimensions: ['outcome', 'event'] },
+          { name: 'Spilled', dimensions: ['event'] },
+        ]
+      : [{ name: 'Webhooks', dimensions: ['outcome', 'event'] }],
+  );
