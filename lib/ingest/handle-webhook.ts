@@ -68,7 +68,8 @@ export interface IngestDeps {
   /** The spillover write's whole time, ms. */
   spilloverTimeoutMs?: number;
   retryAfterSeconds?: number;
-  recordOutcome?: (outcome: Outcome) => void;
+  /** Given the log keys, it may write the access log line itself: then it returns true. */
+  recordOutcome?: (outcome: Outcome, logKeys?: Record<string, unknown>) => unknown;
 }
 
 const DELIVERY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -347,11 +348,16 @@ export const handleWebhook = async (request: WebhookRequest, deps: IngestDeps): 
       );
     }
   }
-  record({ outcome: route.status, event: metricEvent, spilled });
   logKeys.route = route.route;
   logKeys.spilled = spilled;
-  if (route.status === 'quarantined') logger.warn('webhook quarantined', logKeys);
-  else if (infoLogsEnabled) logger.info('webhook accepted', logKeys);
+  if (route.status === 'quarantined') {
+    record({ outcome: route.status, event: metricEvent, spilled });
+    logger.warn('webhook quarantined', logKeys);
+  } else if (
+    record({ outcome: route.status, event: metricEvent, spilled }, logKeys) !== true &&
+    infoLogsEnabled
+  )
+    logger.info('webhook accepted', logKeys);
   return jsonResponse(202, { status: route.status, id: eventId, event, ...(spilled ? { spilled } : {}) });
 };
 
