@@ -41,6 +41,13 @@ export const prices = {
   xrayTrace: 5 / 1e6,
 } as const;
 
+/**
+ * Lambda memory: the ingest is configured at 1024 MB and the workers at 512 MB (infra/serverless.ts,
+ * infra/queues.ts). Measured, the ingest spends 25-60 us of CPU per webhook (bench (b)) against ~10 ms
+ * waiting on SQS, so its billed duration barely depends on the CPU share memory buys: at 512 MB the
+ * ingest line below halves (-$0.10 per million). Not changed here (infra/serverless.ts is not this
+ * module's); the cold start, which does scale with the CPU share, is what to check before lowering it.
+ */
 export const assumptions = {
   /** Ingest billed ms per webhook: verify + parse + one SQS SendMessage round trip (~10 ms in-region). */
   ingestBilledMs: 15,

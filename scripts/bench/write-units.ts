@@ -69,6 +69,8 @@ export interface WriteUnitsResult {
   /** Each event type alone on an empty table (worst case). */
   firstSighting: Record<string, EventWriteUnits>;
   mix: Record<string, number>;
+  /** Where the units go: mean units per webhook of the whole mix, by entity (the measured cause of a miss). */
+  unitsByEntity: Record<string, number>;
   /** Mean UTF-8 bytes of a body in the mix (for the cost model's SQS and log sizes). */
   meanBodyBytes: number;
   failedConditionRule: string;
@@ -244,6 +246,9 @@ export const benchWriteUnits = async (): Promise<WriteUnitsResult> => {
       byEvent: Object.fromEntries([...byType].map(([event, tallies]) => [event, summarise(tallies)])),
       firstSighting,
       mix: Object.fromEntries([...byType].map(([event, tallies]) => [event, tallies.length])),
+      unitsByEntity: Object.fromEntries(
+        Object.entries(summarise(all).unitsByEntity).sort(([, a], [, b]) => b - a),
+      ),
       meanBodyBytes: Math.round(
         mixEnvelopes.reduce((sum, e) => sum + Buffer.byteLength(e.rawBody, 'utf8'), 0) / mixEnvelopes.length,
       ),
@@ -268,11 +273,19 @@ export const writeUnitsReport = (w: WriteUnitsResult): string[] => {
     '',
     `The workers' write path (plan → \`executeWrites\`) against DynamoDB Local, every PutItem/UpdateItem with \`ReturnConsumedCapacity: 'INDEXES'\`. Failed conditions priced by AWS's rule: ${w.failedConditionRule}.`,
     '',
-    `Mix (one container, in order; mean body ${w.meanBodyBytes} bytes): ${Object.entries(w.mix)
+    `Mix (in order, one warm container per worker function; mean body ${w.meanBodyBytes} bytes): ${Object.entries(
+      w.mix,
+    )
       .map(([event, count]) => `${count} ${event}`)
       .join(', ')}.`,
     '',
     `**Median ${w.medianPerEvent} write units per event (target ≤ ${w.target}: ${w.pass ? 'PASS' : 'FAIL'}), mean ${w.meanPerEvent}.**`,
+    '',
+    `Where the units go, mean per webhook over the mix: ${Object.entries(w.unitsByEntity)
+      .map(([entity, units]) => `${entity} ${units}`)
+      .join(
+        ', ',
+      )}. The raw archive item (1 unit + 1 for its index) is the floor of every event; the rest is the snapshot entities each event carries (conversation, contact, user, team, inbox, messages[]), rewritten whenever their version (event time) is newer, and duplicate snapshots of twin events handled by another worker function (failed conditions).`,
     '',
     'Along the mix, mean per event:',
     '',
