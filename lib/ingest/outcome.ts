@@ -8,9 +8,12 @@ export interface Outcome {
   spilled: boolean;
 }
 
+const webhooksMetric = { name: 'Webhooks', dimensions: ['outcome'] } as const;
+const spilledMetric = { name: 'Spilled', dimensions: [] } as const;
+
 /**
  * Emits one line per request (lib/observability.ts `writeRequestLine`): the EMF record of `Webhooks`
- * by outcome and event type, plus `Spilled` by event when SQS refused and the spillover kept the
+ * by outcome, plus `Spilled` when SQS refused and the spillover kept the
  * event (alarm on both `quarantined` and `Spilled`), and, when the handler passes its log keys, the
  * access log line in the same JSON. Returns whether that line carried the access log.
  */
@@ -27,10 +30,9 @@ export const recordOutcome = (
       outcome,
       event: event ?? 'none',
     },
-    spilled
-      ? [
-          { name: 'Webhooks', dimensions: ['outcome', 'event'] },
-          { name: 'Spilled', dimensions: ['event'] },
-        ]
-      : [{ name: 'Webhooks', dimensions: ['outcome', 'event'] }],
+    // Only the dimension sets the alarms and the dashboard read (Metrics Insights sums over the rest,
+    // infra/serverless/observability.ts): each published set is a custom metric billed monthly, and
+    // an `event` dimension multiplied them by the event types. The line still carries `event` for
+    // Logs Insights.
+    spilled ? [webhooksMetric, spilledMetric] : [webhooksMetric],
   );

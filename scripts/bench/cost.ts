@@ -199,12 +199,12 @@ export const costModel = (writeUnits: WriteUnitsResult): CostResult => {
     },
   ].map((c) => ({ ...c, usd: round(c.usd, 2) }));
 
-  // Under traffic every published dimension set is a billed metric: Webhooks by outcome × event,
-  // Records by event × outcome, WriteUnits and EndToEndLatency by event (lib/ingest/outcome.ts,
-  // lib/workers/batch.ts). Counted for the handled events plus archive and quarantine, main outcomes only.
+  // Under traffic every published dimension set is a billed metric: the ingest's Webhooks by outcome
+  // (accepted, archived, quarantined; lib/ingest/outcome.ts), and the workers' Records by event ×
+  // outcome, WriteUnits and EndToEndLatency by event (lib/workers/batch.ts), for the handled events
+  // plus archive and quarantine; the sweeper's three.
   const eventSeries = Object.keys(writeUnits.byEvent).length + 2;
-  const trafficMetrics =
-    eventSeries /* Webhooks accepted */ + eventSeries /* Records */ + 2 * eventSeries + 3;
+  const trafficMetrics = 3 /* Webhooks */ + eventSeries /* Records */ + 2 * eventSeries + 3;
 
   const perMillionUsd = round(
     perMillion.reduce((sum, c) => sum + c.usd, 0),

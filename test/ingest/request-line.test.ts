@@ -54,12 +54,12 @@ describe('the ingest request line', () => {
     expect(line._aws.CloudWatchMetrics).toEqual([
       {
         Namespace: 'MessageHubWebhooks',
-        Dimensions: [['service', 'outcome', 'event']],
+        Dimensions: [['service', 'outcome']],
         Metrics: [{ Name: 'Webhooks', Unit: 'Count' }],
       },
       {
         Namespace: 'MessageHubWebhooks',
-        Dimensions: [['service', 'event']],
+        Dimensions: [['service']],
         Metrics: [{ Name: 'Spilled', Unit: 'Count' }],
       },
     ]);
