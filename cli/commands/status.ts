@@ -1,7 +1,7 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { keys } from '../../lib/contracts/table.ts';
 import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
+import { keys } from '../../lib/contracts/table.ts';
 import { parseSources } from '../../lib/ingest/sources.ts';
 import { SPILLOVER_SHARDS, spilloverPartition } from '../../lib/store/spillover.ts';
 import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';

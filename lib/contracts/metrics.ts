@@ -3,7 +3,7 @@
  * (infra/serverless/observability.ts): one list, so a renamed metric cannot leave an alarm blind.
  */
 export const metricNames = {
-  /** Ingest, one per request; dimensions outcome, event. */
+  /** Ingest, one per request; dimension outcome (lib/ingest/outcome.ts publishes only the sets alarms read). */
   webhooks: 'Webhooks',
   /** Ingest, when SQS refused and the spillover kept the event; dimension event. */
   spilled: 'Spilled',

@@ -20,7 +20,8 @@ export interface IngestDeps extends DeliverDeps {
   checks: PayloadChecks;
   now: () => Date;
   retryAfterSeconds?: number;
-  recordOutcome?: (outcome: Outcome) => void;
+  /** Given the log keys, it may write the access log line itself: then it returns true. */
+  recordOutcome?: (outcome: Outcome, logKeys?: Record<string, unknown>) => unknown;
 }
 
 /**

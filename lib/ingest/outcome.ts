@@ -1,6 +1,5 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metricDimensions, metricNames } from '../contracts/metrics.ts';
-import { metrics } from '../observability.ts';
+import { writeRequestLine } from '../observability.ts';
 
 /** One request's result, for metrics: `outcome` is a status (`accepted`…) or an error code. */
 export interface Outcome {
@@ -10,19 +9,31 @@ export interface Outcome {
   spilled: boolean;
 }
 
+const webhooksMetric = { name: metricNames.webhooks, dimensions: [metricDimensions.outcome] } as const;
+const spilledMetric = { name: metricNames.spilled, dimensions: [] } as const;
+
 /**
- * Emits one EMF metric line per request: `Webhooks` by outcome and event type, plus `Spilled` when
- * SQS refused and the spillover kept the event (alarm on both `quarantined` and `Spilled`). Uses the
- * one shared Metrics instance and flushes at once: `singleMetric()` would build a new instance (and
- * re-read its settings) on every request.
+ * Emits one line per request (lib/observability.ts `writeRequestLine`): the EMF record of `Webhooks`
+ * by outcome, plus `Spilled` when SQS refused and the spillover kept the
+ * event (alarm on both `quarantined` and `Spilled`), and, when the handler passes its log keys, the
+ * access log line in the same JSON. Returns whether that line carried the access log.
  */
-export const recordOutcome = ({ outcome, event, spilled }: Outcome): void => {
-  metrics.addDimensions({ [metricDimensions.outcome]: outcome, [metricDimensions.event]: event ?? 'none' });
-  metrics.addMetric(metricNames.webhooks, MetricUnit.Count, 1);
-  metrics.publishStoredMetrics();
-  if (spilled) {
-    metrics.addDimensions({ [metricDimensions.event]: event ?? 'none' });
-    metrics.addMetric(metricNames.spilled, MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
-  }
-};
+export const recordOutcome = (
+  { outcome, event, spilled }: Outcome,
+  logKeys?: Record<string, unknown>,
+): boolean =>
+  writeRequestLine(
+    logKeys === undefined ? undefined : `webhook ${outcome}`,
+    // `event` is the metric's (bounded) dimension value; an archived name it folds is kept beside it.
+    {
+      ...logKeys,
+      ...(logKeys?.event !== undefined && logKeys.event !== event ? { event_name: logKeys.event } : {}),
+      outcome,
+      event: event ?? 'none',
+    },
+    // Only the dimension sets the alarms and the dashboard read (Metrics Insights sums over the rest,
+    // infra/serverless/observability.ts): each published set is a custom metric billed monthly, and
+    // an `event` dimension multiplied them by the event types. The line still carries `event` for
+    // Logs Insights.
+    spilled ? [webhooksMetric, spilledMetric] : [webhooksMetric],
+  );

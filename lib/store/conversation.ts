@@ -11,7 +11,7 @@ import { newerVersion, type PutWrite, type StoreDeps } from './write.ts';
  * same partition (message.ts, status-history.ts).
  *
  *   pk  A#<account>#C#<conversation>   sk  CONV
- *   gsi1  A#<account>#I#<inbox>#S#<status>  /  <last activity ISO>#<padded id>   (inbox by status, newest first)
+ *   gsi1  A#<account>#I#<inbox>#S#<status>  /  <last activity day>#<padded id>   (inbox by status, most recent day first)
  *   gsi2  A#<account>#CT#<contact>#C        /  <padded id>                        (a contact's conversations)
  */
 
@@ -134,8 +134,10 @@ export const conversationStateWrite = (
     additional_attributes: packFreeForm(additional),
     v: version,
     [keys.gsi1.partition]: inboxStatusPk(accountId, record.inbox_id, record.status),
+    // The day of last activity, not its instant: every new message would otherwise move the entry
+    // (a changed index key is a delete plus a put, 2 units) on one hot key per inbox and status.
     [keys.gsi1.sort]:
-      `${record.last_activity_at ?? record.updated_at ?? record.created_at ?? ''}#${padId(record.id)}`,
+      `${(record.last_activity_at ?? record.updated_at ?? record.created_at ?? '').slice(0, 10)}#${padId(record.id)}`,
   };
   if (record.contact_id !== null) {
     item[keys.gsi2.partition] = contactConversationsPk(accountId, record.contact_id);
@@ -194,7 +196,7 @@ const toSummary = (item: Item): ConversationSummary =>
   pick(item, summaryFields) as unknown as ConversationSummary;
 
 /**
- * An inbox's conversations in one status, newest activity first.
+ * An inbox's conversations in one status: most recently active day first, newest conversation first within a day.
  * `Query gsi1 gsi1pk=A#a#I#i#S#<status>, ScanIndexForward=false`.
  */
 export const listInboxConversations = async (

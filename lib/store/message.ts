@@ -176,6 +176,7 @@ export const messageContentWrite = (
       names: { '#cv': 'cv' },
       values: { ':cv': cv },
     },
+    guard: { attribute: 'cv', value: cv, wins: 'higher' },
   };
 };
 
@@ -217,6 +218,8 @@ export const messageSnapshotWrites = (
         set: {},
         setIfAbsent: { ...fill, status: null },
         condition: { expression: 'attribute_not_exists(#cv)', names: { '#cv': 'cv' } },
+        // Any content at all refuses the fill: '' is below every version.
+        guard: { attribute: 'cv', value: '', wins: 'higher' },
       });
     return writes;
   }
@@ -232,6 +235,7 @@ export const messageSnapshotWrites = (
       names: { '#sv': 'sv' },
       values: { ':sv': sv },
     },
+    guard: { attribute: 'sv', value: sv, wins: 'higher' },
   });
   return writes;
 };

@@ -1,21 +1,28 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import type { Envelope } from '../events/envelope.ts';
 import { accountPrefix, keys, sortKeys } from './keys.ts';
+import { RAW_BODY_DICTIONARY_V1 } from './raw-dictionary.ts';
 import { getItem, pick, queryItems } from './read.ts';
-import { absent, type PutWrite, type StoreDeps } from './write.ts';
+import { absent, type PutWrite, type StoreDeps, writtenOnce } from './write.ts';
 
 /**
  * Raw event archive: every delivered event as received, one item per event id, expiring after the
- * configured TTL. Bodies above a threshold are gzipped into a binary attribute (DynamoDB bills
- * writes per started KB, and JSON gzips 4–10×).
+ * configured TTL. DynamoDB bills writes per started KB, so bodies are stored compressed: deflated
+ * with a preset dictionary of Chatwoot's keys (`body_zd1`, raw-dictionary.ts), which halves what
+ * gzip leaves of a typical 2 KB body and keeps its item under 1 KB; bodies that stay too large for
+ * one item even so are gzipped and split (`body_parts`). Items written before hold `body_gz` or
+ * `body` and still read.
  *
  *   pk  EV#<event id>   sk  EVENT
- *   gsi1  A#<account>#EV  /  <received ISO>#<event id>     (an account's events by time)
+ *   gsi1  A#<account>#EV#<shard>  /  <received ISO>#<event id>   (an account's events by time)
  *   gsi2  A#<account>#Q   /  <received ISO>#<event id>     (quarantined only)
  */
 
-/** Bodies above this many UTF-8 bytes are stored gzipped. */
-export const RAW_GZIP_THRESHOLD_BYTES = 1024;
+/** Bodies above this many UTF-8 bytes are stored compressed (below it the codec's few bytes of overhead can win). */
+export const RAW_GZIP_THRESHOLD_BYTES = 128;
+
+const deflateWithDictionary = (body: string): Buffer =>
+  deflateRawSync(body, { dictionary: RAW_BODY_DICTIONARY_V1, level: 9 });
 
 /**
  * A gzipped body above this is split over extra items (`BODY#<n>`) of this size: an item holds at
@@ -28,7 +35,28 @@ const bodyPartSk = (n: number): string => `BODY#${String(n).padStart(3, '0')}`;
 export type RawOutcome = 'handled' | 'archived' | 'quarantined';
 
 export const rawEventKey = (eventId: string) => ({ pk: `EV#${eventId}`, sk: sortKeys.rawEvent });
-const accountEventsPk = (accountId: number): string => `${accountPrefix(accountId)}#EV`;
+/**
+ * An account's events are spread over this many gsi1 partitions, by a hash of the event id: every
+ * event of an account would otherwise land on one index key, and one partition takes at most 1,000
+ * write units a second (docs/scaling.md: 1,000 webhooks/s for one account would throttle, and a
+ * throttled index throttles the table's writes). Listings query every shard and merge by time.
+ */
+export const RAW_EVENT_INDEX_SHARDS = 8;
+
+/** FNV-1a of the event id: stable, cheap, spread evenly over the shards. */
+export const rawEventShard = (eventId: string): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < eventId.length; i += 1) {
+    hash ^= eventId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % RAW_EVENT_INDEX_SHARDS;
+};
+
+const accountEventsPk = (accountId: number, shard: number): string =>
+  `${accountPrefix(accountId)}#EV#${shard}`;
+/** Where events were indexed before the shards (still read, so older events stay listed). */
+const unshardedAccountEventsPk = (accountId: number): string => `${accountPrefix(accountId)}#EV`;
 const accountQuarantinePk = (accountId: number): string => `${accountPrefix(accountId)}#Q`;
 
 export interface RawEventInput {
@@ -55,8 +83,10 @@ export interface RawEventInput {
 export const rawEventWrite = (input: RawEventInput): PutWrite[] => {
   const { envelope } = input;
   const bytes = Buffer.byteLength(envelope.rawBody, 'utf8');
-  const gzip = bytes > (input.gzipThresholdBytes ?? RAW_GZIP_THRESHOLD_BYTES);
-  const compressed = gzip ? gzipSync(envelope.rawBody) : null;
+  const compress = bytes > (input.gzipThresholdBytes ?? RAW_GZIP_THRESHOLD_BYTES);
+  const deflated = compress ? deflateWithDictionary(envelope.rawBody) : null;
+  const fitsOneItem = deflated !== null && deflated.length <= MAX_BODY_PART_BYTES;
+  const compressed = compress && !fitsOneItem ? gzipSync(envelope.rawBody) : null;
   const parts: Buffer[] = [];
   if (compressed !== null && compressed.length > MAX_BODY_PART_BYTES)
     for (let at = 0; at < compressed.length; at += MAX_BODY_PART_BYTES)
@@ -79,11 +109,13 @@ export const rawEventWrite = (input: RawEventInput): PutWrite[] => {
     body_bytes: bytes,
     ...(parts.length > 0
       ? { body_parts: parts.length }
-      : compressed !== null
-        ? { body_gz: compressed }
-        : { body: envelope.rawBody }),
+      : fitsOneItem && deflated.length < bytes
+        ? { body_zd1: deflated }
+        : compressed !== null
+          ? { body_gz: compressed }
+          : { body: envelope.rawBody }),
     [keys.ttl]: expiresAt,
-    [keys.gsi1.partition]: accountEventsPk(input.accountId),
+    [keys.gsi1.partition]: accountEventsPk(input.accountId, rawEventShard(envelope.eventId)),
     [keys.gsi1.sort]: sort,
   };
   if (input.outcome === 'quarantined') {
@@ -109,9 +141,19 @@ export const rawEventWrite = (input: RawEventInput): PutWrite[] => {
         [keys.ttl]: expiresAt,
       },
       condition: absent,
+      guard: writtenOnce,
     }),
   );
-  return [{ kind: 'put', entity: 'raw-event', item, condition }, ...partWrites];
+  return [
+    {
+      kind: 'put',
+      entity: 'raw-event',
+      item,
+      condition,
+      ...(input.replaceUnlessQuarantined ? {} : { guard: writtenOnce }),
+    },
+    ...partWrites,
+  ];
 };
 
 export interface RawEventSummary {
@@ -159,7 +201,9 @@ export const getRawEvent = async (deps: StoreDeps, args: { eventId: string }): P
       consistent: true,
     });
     body = gunzipSync(Buffer.concat(parts.map((part) => part.body_gz as Uint8Array))).toString('utf8');
-  } else
+  } else if (item.body_zd1 instanceof Uint8Array)
+    body = inflateRawSync(item.body_zd1, { dictionary: RAW_BODY_DICTIONARY_V1 }).toString('utf8');
+  else
     body =
       item.body_gz instanceof Uint8Array
         ? gunzipSync(item.body_gz).toString('utf8')
@@ -203,17 +247,18 @@ const listByTime = async (
   deps: StoreDeps,
   indexName: string,
   partition: string,
-  pk: string,
+  pks: readonly string[],
   sortName: string,
   args: ListRawEventsArgs,
 ) => {
   const ascending = (args.order ?? (args.since === undefined ? 'desc' : 'asc')) === 'asc';
+  const limit = args.limit ?? 50;
   const names: Record<string, string> = { '#pk': partition };
-  const values: Record<string, unknown> = { ':pk': pk };
   let keyCondition = '#pk = :pk';
+  const values: Record<string, unknown> = {};
   if (args.since !== undefined) {
-    keyCondition += ' AND #sk >= :since';
-    names['#sk'] = sortName;
+    keyCondition += ' AND #sort >= :since';
+    names['#sort'] = sortName;
     values[':since'] = args.since;
   }
   let filter: string | undefined;
@@ -222,28 +267,43 @@ const listByTime = async (
     names['#event'] = 'event';
     values[':event'] = args.event;
   }
-  const items = await queryItems(deps, {
-    indexName,
-    keyCondition,
-    names,
-    values,
-    ascending,
-    limit: args.limit ?? 50,
-    ...(filter === undefined ? {} : { filter }),
-  });
-  return items.map((item) => pick(item, rawEventSummaryFields) as unknown as RawEventSummary);
+  // Each partition is read to `limit` matches in order; the first `limit` of their merge are the
+  // first `limit` overall.
+  const perPartition = await Promise.all(
+    pks.map((pk) =>
+      queryItems(deps, {
+        indexName,
+        keyCondition,
+        names,
+        values: { ...values, ':pk': pk },
+        ascending,
+        limit,
+        ...(filter === undefined ? {} : { filter }),
+      }),
+    ),
+  );
+  const sortOf = (item: Record<string, unknown>): string => String(item[sortName] ?? '');
+  const merged = perPartition
+    .flat()
+    .sort((a, b) => (sortOf(a) < sortOf(b) ? -1 : sortOf(a) > sortOf(b) ? 1 : 0) * (ascending ? 1 : -1))
+    .slice(0, limit);
+  return merged.map((item) => pick(item, rawEventSummaryFields) as unknown as RawEventSummary);
 };
 
 /**
- * An account's raw events by receive time, for inspection and replay.
- * `Query gsi1 gsi1pk=A#a#EV [AND gsi1sk >= :since] [FILTER event = :event]`.
+ * An account's raw events by receive time, for inspection and replay: every gsi1 shard (and the
+ * unsharded key of older items), merged. `Query gsi1 gsi1pk=A#a#EV#<shard> [AND gsi1sk >= :since]
+ * [FILTER event = :event]` per shard.
  */
 export const listRawEvents = (deps: StoreDeps, args: ListRawEventsArgs): Promise<RawEventSummary[]> =>
   listByTime(
     deps,
     keys.gsi1.indexName,
     keys.gsi1.partition,
-    accountEventsPk(args.accountId),
+    [
+      unshardedAccountEventsPk(args.accountId),
+      ...Array.from({ length: RAW_EVENT_INDEX_SHARDS }, (_, shard) => accountEventsPk(args.accountId, shard)),
+    ],
     keys.gsi1.sort,
     args,
   );
@@ -254,7 +314,7 @@ export const listQuarantinedEvents = (deps: StoreDeps, args: ListRawEventsArgs):
     deps,
     keys.gsi2.indexName,
     keys.gsi2.partition,
-    accountQuarantinePk(args.accountId),
+    [accountQuarantinePk(args.accountId)],
     keys.gsi2.sort,
     args,
   );

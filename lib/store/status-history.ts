@@ -2,7 +2,7 @@ import type { ChangedAttribute } from '../schemas/types.ts';
 import { changedAttributesText, packFreeForm, readChangedAttributes } from './free-form.ts';
 import { conversationPk, sortKeys } from './keys.ts';
 import { type Item, queryItems } from './read.ts';
-import { absent, type PutWrite, type StoreDeps } from './write.ts';
+import { absent, type PutWrite, type StoreDeps, writtenOnce } from './write.ts';
 
 /**
  * A conversation's status history and change history: append-only facts under the conversation.
@@ -51,6 +51,7 @@ export const statusChangeWrite = (
     expression: 'attribute_not_exists(pk) OR event_id > :eid',
     values: { ':eid': change.event_id },
   },
+  guard: { attribute: 'event_id', value: change.event_id, wins: 'lower' },
 });
 
 /** A conversation's status changes, oldest first. `Query pk=A#a#C#c AND begins_with(sk, 'SH#')`. */
@@ -103,6 +104,7 @@ export const conversationChangeWrite = (
     changes: packFreeForm(changesJson ?? changedAttributesText(change.changes)),
   },
   condition: absent,
+  guard: writtenOnce,
 });
 
 /** A conversation's attribute changes, oldest first. `Query pk=A#a#C#c AND begins_with(sk, 'CH#')`. */

@@ -1,7 +1,7 @@
 import { freeFormText, packFreeForm, readInitiatedRecord } from './free-form.ts';
 import { contactPk, sortKeys } from './keys.ts';
 import { queryItems } from './read.ts';
-import { absent, type PutWrite, type StoreDeps } from './write.ts';
+import { absent, type PutWrite, type StoreDeps, writtenOnce } from './write.ts';
 
 /**
  * Widget visit (`webwidget_triggered`): an append-only fact under its contact, one per event.
@@ -36,6 +36,7 @@ export const widgetVisitWrite = (visit: WidgetVisitRecord): PutWrite => ({
     event_info: packFreeForm(freeFormText(visit.event_info)),
   },
   condition: absent,
+  guard: writtenOnce,
 });
 
 /** A contact's widget visits, oldest first. `Query pk=A#a#CT#c AND begins_with(sk, 'WV#')`. */

@@ -7,6 +7,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { isTransientError } from './errors.ts';
 import type { Key } from './keys.ts';
+import type { Guard, KnownStored } from './known-stored.ts';
 
 /**
  * Writes as plain data: entity modules build them (pure, testable), `executeWrites` sends them.
@@ -17,6 +18,8 @@ import type { Key } from './keys.ts';
 export interface StoreDeps {
   dynamodb: DynamoDBClient;
   tableName: string;
+  /** This container's memory of what is stored: writes it knows cannot win are not sent (known-stored.ts). */
+  knownStored?: KnownStored;
 }
 
 export interface Condition {
@@ -33,6 +36,8 @@ export interface PutWrite {
   condition?: Condition;
   /** The item's version, when version-guarded: lets the planner drop a superseded write to the same key. */
   version?: string;
+  /** What the condition guards, when it only lets one-way moves through (known-stored.ts); `version` implies `v`. */
+  guard?: Guard;
 }
 
 export interface UpdateWrite {
@@ -44,6 +49,7 @@ export interface UpdateWrite {
   /** `SET #a = if_not_exists(#a, :a)`: fills an attribute only while it is absent. */
   setIfAbsent?: Record<string, unknown>;
   condition?: Condition;
+  guard?: Guard;
 }
 
 export type Write = PutWrite | UpdateWrite;
@@ -60,6 +66,14 @@ export const newerVersion = (version: string): Condition => ({
 
 /** Guard for append-only facts: written once, a duplicate is a no-op. */
 export const absent: Condition = { expression: 'attribute_not_exists(pk)' };
+/** What `absent` guards. */
+export const writtenOnce: Guard = { attribute: 'pk', value: '', wins: 'exists' };
+
+const guardOf = (write: Write): Guard | undefined =>
+  write.guard ??
+  (write.kind === 'put' && write.version !== undefined
+    ? { attribute: 'v', value: write.version, wins: 'higher' }
+    : undefined);
 
 const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
 
@@ -106,6 +120,8 @@ export interface WriteOutcome {
   applied: number;
   /** Guarded writes that found a newer (or the same) state already stored: no-ops. */
   superseded: number;
+  /** Of those, the ones not even sent: this container knew the table already held a winner. */
+  skipped: number;
   /** Capacity units DynamoDB reported for the applied writes. */
   writeUnits: number;
   /** Write units per entity, for the cost report. */
@@ -119,9 +135,17 @@ export interface WriteOutcome {
  * retried (its redelivery meets the deterministic failure again, alone).
  */
 export const executeWrites = async (deps: StoreDeps, writes: readonly Write[]): Promise<WriteOutcome> => {
-  const outcome: WriteOutcome = { applied: 0, superseded: 0, writeUnits: 0, unitsByEntity: {} };
+  const outcome: WriteOutcome = { applied: 0, superseded: 0, skipped: 0, writeUnits: 0, unitsByEntity: {} };
+  const known = deps.knownStored;
   const results = await Promise.allSettled(
     writes.map(async (write) => {
+      const guard = guardOf(write);
+      const key = guard === undefined || known === undefined ? undefined : writeKey(write);
+      if (key !== undefined && known!.refuses(deps.tableName, key, guard!)) {
+        outcome.superseded += 1;
+        outcome.skipped += 1;
+        return;
+      }
       try {
         const command = toCommand(deps.tableName, write);
         const response =
@@ -132,9 +156,11 @@ export const executeWrites = async (deps: StoreDeps, writes: readonly Write[]): 
         outcome.applied += 1;
         outcome.writeUnits += units ?? 0;
         outcome.unitsByEntity[write.entity] = (outcome.unitsByEntity[write.entity] ?? 0) + (units ?? 0);
+        if (key !== undefined) known!.record(deps.tableName, key, guard!);
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) outcome.superseded += 1;
-        else throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        outcome.superseded += 1;
+        if (key !== undefined) known!.record(deps.tableName, key, guard!);
       }
     }),
   );

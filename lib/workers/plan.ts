@@ -97,8 +97,26 @@ const messageWrites = (event: MessageEvent, ctx: PlanContext): Write[] => {
     if (write !== null) writes.push(write);
   }
   if (event.inbox !== null) writes.push(inboxWrite(ctx.accountId, event.inbox, ctx.eventMicros));
-  if (event.conversation !== null) writes.push(...conversationSnapshot(event.conversation, ctx));
+  if (event.conversation !== null)
+    writes.push(...withoutSnapshotFill(conversationSnapshot(event.conversation, ctx), writes[0]!));
   return writes;
+};
+
+/**
+ * The event's own message usually appears in its `conversation.messages[]` too. Its content write
+ * beats any snapshot fill (class `create`/`update` > `snapshot`), so filling it in from the snapshot
+ * is a write that at best lands first and is overwritten: drop it, and keep only the snapshot's
+ * delivery status for that message (a separate guard, `sv`).
+ */
+const withoutSnapshotFill = (writes: Write[], content: Write): Write[] => {
+  const key = JSON.stringify(writeKey(content));
+  return writes.flatMap((write): Write[] => {
+    if (write.kind !== 'update' || write === content || JSON.stringify(writeKey(write)) !== key)
+      return [write];
+    if (write.guard?.attribute === 'cv' && write.guard.value === '') return [];
+    if (write.guard?.attribute === 'sv') return [{ ...write, setIfAbsent: {} }];
+    return [write];
+  });
 };
 
 /**

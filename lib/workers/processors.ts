@@ -6,6 +6,7 @@ import { exactJsonOf, parseBody } from '../schemas/exact-json.ts';
 import type { HandledEvent } from '../schemas/types.ts';
 import { isTransientError } from '../store/errors.ts';
 import { UNKNOWN_ACCOUNT_ID } from '../store/keys.ts';
+import { knownStored } from '../store/known-stored.ts';
 import { rawEventWrite } from '../store/raw-event.ts';
 import { eventMicros } from '../store/version.ts';
 import { executeWrites, type StoreDeps, type Write } from '../store/write.ts';
@@ -179,29 +180,41 @@ const prepareHandledEvent =
     };
   };
 
+/** One memory of what is stored per preparer, i.e. per worker function and container (known-stored.ts). */
+const remembering = (deps: WorkerDeps): WorkerDeps => ({
+  ...deps,
+  knownStored: deps.knownStored ?? knownStored(),
+});
+
 /**
  * A handled event's preparer, quarantining what fails deterministically (see `quarantiningFailures`).
  */
-export const handledEventPreparer = (expected: HandledEventName, deps: WorkerDeps): RecordPreparer =>
-  quarantiningFailures(deps, prepareHandledEvent(expected, deps), (envelope) =>
+export const handledEventPreparer = (expected: HandledEventName, setup: WorkerDeps): RecordPreparer => {
+  const deps = remembering(setup);
+  return quarantiningFailures(deps, prepareHandledEvent(expected, deps), (envelope) =>
     isHandledEventName(envelope.event) ? envelope.event : expected,
   );
+};
 
 /** The archive route: unknown or unmodelled events, stored raw for inspection and later replay. */
-export const archivePreparer = (deps: WorkerDeps): RecordPreparer =>
-  quarantiningFailures(
+export const archivePreparer = (setup: WorkerDeps): RecordPreparer => {
+  const deps = remembering(setup);
+  return quarantiningFailures(
     deps,
     (envelope) => rawOnly(deps, envelope, 'archived', undefined, 'archive'),
     () => 'archive',
   );
+};
 
 /** The quarantine route: known events whose payload misfits, stored raw with the ingest's issues. */
-export const quarantinePreparer = (deps: WorkerDeps): RecordPreparer =>
-  quarantiningFailures(
+export const quarantinePreparer = (setup: WorkerDeps): RecordPreparer => {
+  const deps = remembering(setup);
+  return quarantiningFailures(
     deps,
     (envelope) => rawOnly(deps, envelope, 'quarantined', envelope.validationIssues ?? '[]', 'quarantine'),
     () => 'quarantine',
   );
+};
 
 /** The readable issue a deterministic failure is quarantined with. */
 const failureIssues = (error: unknown): string => {

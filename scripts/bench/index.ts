@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../build.ts';
 import { benchColdStart, type ColdStartResult } from './cold-start.ts';
+import { costModel, costReport } from './cost.ts';
 import { benchCpu, type CpuResult } from './cpu.ts';
 import type { EndToEndResult } from './e2e.ts';
 import { summariseProfile } from './profile.ts';
+import { benchWriteUnits, type WriteUnitsResult, writeUnitsReport } from './write-units.ts';
 
 /**
  * `npm run bench [-- --runs 40 --blocks 30 --events 1000 --skip-e2e]`: measures the three budgets of
@@ -32,8 +34,18 @@ const { values } = parseArgs({
     'only-e2e': { type: 'boolean', default: false },
     /** With --only-e2e: also profile one more pipeline run. */
     profile: { type: 'boolean', default: false },
+    /** Measure the DynamoDB write units (and the cost model) only and print them; the report is left as it is. */
+    'only-writes': { type: 'boolean', default: false },
   },
 });
+
+if (values['only-writes']) {
+  const writeUnits = await benchWriteUnits();
+  const cost = costModel(writeUnits);
+  console.log([...writeUnitsReport(writeUnits), ...costReport(cost)].join('\n'));
+  console.log(JSON.stringify({ writeUnits, cost }, null, 2));
+  process.exit(0);
+}
 
 if (values['only-e2e']) {
   const { benchEndToEnd } = await import('./e2e.ts');
@@ -61,6 +73,9 @@ console.error('bench: cold start …');
 const coldStart: ColdStartResult = await benchColdStart({ runs: Number(values.runs), outRoot });
 console.error('bench: CPU per event …');
 const cpu: CpuResult = await benchCpu({ blocks: Number(values.blocks), outRoot });
+console.error('bench: DynamoDB write units per event (starts DynamoDB Local) …');
+const writeUnits: WriteUnitsResult = await benchWriteUnits();
+const cost = costModel(writeUnits);
 let endToEnd: EndToEndResult | null = null;
 let pipelineProfile: ReturnType<typeof summariseProfile> | null = null;
 // HOOK (c): the local stack is H5's infra/local/stack.ts (`startLocalStack`), the one `npm start` runs.
@@ -97,6 +112,11 @@ const results = {
     pass: coldStart.sizeRatio <= budgets.bundleSize,
   },
   cpu: { ratio: cpu.core.ratio, budget: budgets.cpu, pass: cpu.core.ratio <= budgets.cpu },
+  // Issue 11: as deployed (INFO logs + EMF), at most 2× the floor.
+  cpuDeployed: { ratio: cpu.deployed.ratio, budget: 2, pass: cpu.deployed.ratio <= 2 },
+  writeUnits: { median: writeUnits.medianPerEvent, budget: writeUnits.target, pass: writeUnits.pass },
+  costPerMillion: { usd: cost.perMillionUsd, budget: cost.targets.perMillionUsd, pass: cost.pass.perMillion },
+  costIdleMonthly: { usd: cost.idleMonthlyUsd, budget: cost.targets.idleMonthlyUsd, pass: cost.pass.idle },
   throughput:
     endToEnd === null
       ? null
@@ -123,6 +143,10 @@ const lines: string[] = [
   `| (a) ingest cold init vs SQS-only floor (median import time) | ${coldStart.importRatio}× | ≤ ${budgets.coldStart}× | ${verdict(results.coldStart.pass)}${over(coldStart.importRatio, budgets.coldStart)} |`,
   `| (a) ingest bundle size vs floor (all shipped code) | ${coldStart.sizeRatio}× | ≤ ${budgets.bundleSize}× | ${verdict(results.bundleSize.pass)}${over(coldStart.sizeRatio, budgets.bundleSize)} |`,
   `| (b) ingest CPU per event vs JSON.parse + SendMessageCommand | ${cpu.core.ratio}× | ≤ ${budgets.cpu}× | ${verdict(results.cpu.pass)}${over(cpu.core.ratio, budgets.cpu)} |`,
+  `| (b) ingest CPU per event as deployed (INFO access log + EMF in one line) vs floor | ${cpu.deployed.ratio}× | ≤ 2× | ${verdict(cpu.deployed.ratio <= 2)} |`,
+  `| DynamoDB write units per event, median on the mix | ${writeUnits.medianPerEvent} (mean ${writeUnits.meanPerEvent}) | ≤ ${writeUnits.target} | ${verdict(writeUnits.pass)} |`,
+  `| AWS cost per million webhooks (variable, list prices) | $${cost.perMillionUsd} | ≤ $${cost.targets.perMillionUsd} | ${verdict(cost.pass.perMillion)} |`,
+  `| AWS idle floor per month | $${cost.idleMonthlyUsd} | ≤ $${cost.targets.idleMonthlyUsd} | ${verdict(cost.pass.idle)} |`,
   endToEnd === null || results.throughput === null
     ? '| (c) end-to-end throughput vs raw DynamoDB Local writes | not run (--skip-e2e) | ≥ 0.7× | — |'
     : `| (c) end-to-end write rate vs raw DynamoDB Local PutItem, same number of writes | ${endToEnd.ratio}× (lost ${endToEnd.lost}, duplicated ${endToEnd.duplicatedMessages}) | ≥ ${budgets.throughput}×, 0 lost/dup | ${verdict(results.throughput.pass)}${endToEnd.ratio >= budgets.throughput ? '' : ` (${((1 - endToEnd.ratio / budgets.throughput) * 100).toFixed(0)}% under budget)`} |`,
@@ -163,6 +187,8 @@ const lines: string[] = [
   '',
   ...cpu.ingestProfile.map((entry) => `- ${(entry.share * 100).toFixed(1)}% ${entry.module}`),
   '',
+  ...writeUnitsReport(writeUnits),
+  ...costReport(cost),
   '## (c) End-to-end throughput',
   '',
   ...(endToEnd === null
@@ -220,7 +246,7 @@ mkdirSync(join(projectRoot, 'bench'), { recursive: true });
 writeFileSync(join(projectRoot, 'bench/report.md'), `${lines.join('\n')}\n`);
 writeFileSync(
   join(projectRoot, 'bench/report.json'),
-  `${JSON.stringify({ generatedAt: started.toISOString(), node: process.version, loadAverage: load, budgets, results, coldStart, cpu, endToEnd, pipelineProfile }, null, 2)}\n`,
+  `${JSON.stringify({ generatedAt: started.toISOString(), node: process.version, loadAverage: load, budgets, results, coldStart, cpu, writeUnits, cost, endToEnd, pipelineProfile }, null, 2)}\n`,
 );
 console.log(lines.slice(0, 12).join('\n'));
 console.log('\nwritten: bench/report.md, bench/report.json');

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { chatwootJson, type Payload } from '../../fixtures/payloads.ts';
 import { provisionTable } from '../../infra/local/provision.ts';
 import {
   type HandledEventName,
@@ -15,31 +14,7 @@ import { archiveWorker, eventWorker, quarantineWorker, type SqsHandler } from '.
 
 /** Test helpers for the workers: envelopes, SQS events, fresh tables, full-table scans. */
 
-export const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
-
-export interface EnvelopeOptions {
-  eventId?: string;
-  /** Unix seconds the sender signed at (X-Chatwoot-Timestamp); null for unsigned. */
-  sentAt?: number | null;
-  /** Unix seconds we received it (default: sentAt + 0.25). */
-  receivedAt?: number;
-  source?: string;
-  accountId?: number | null;
-}
-
-export const envelopeOf = (payload: Payload, o: EnvelopeOptions = {}): Envelope => {
-  const sentAt = o.sentAt === undefined ? 1_772_442_870 : o.sentAt;
-  const receivedAt = o.receivedAt ?? (sentAt ?? 1_772_442_870) + 0.25;
-  return {
-    eventId: o.eventId ?? `ev-${randomBytes(6).toString('hex')}`,
-    event: payload.event,
-    source: o.source ?? 'acme',
-    receivedAt: iso(receivedAt),
-    senderTimestamp: sentAt === null ? null : iso(Math.floor(sentAt)),
-    accountId: o.accountId === undefined ? 1 : o.accountId,
-    rawBody: chatwootJson(payload),
-  };
-};
+export { type EnvelopeOptions, envelopeOf, iso } from '../../fixtures/envelopes.ts';
 
 let sequence = 0;
 

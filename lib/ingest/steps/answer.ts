@@ -14,11 +14,15 @@ export const answerDurable = (
   spilled: boolean,
   ctx: RequestContext,
 ): WebhookResponse => {
-  ctx.record({ outcome: route.status, event: metricEventOf(parsed.event), spilled });
+  const outcome = { outcome: route.status, event: metricEventOf(parsed.event), spilled };
   ctx.logKeys.route = route.route;
   ctx.logKeys.spilled = spilled;
-  if (route.status === 'quarantined') logger.warn('webhook quarantined', ctx.logKeys);
-  else if (infoLogsEnabled) logger.info('webhook accepted', ctx.logKeys);
+  if (route.status === 'quarantined') {
+    ctx.record(outcome);
+    logger.warn('webhook quarantined', ctx.logKeys);
+    // The access log and the metric are one line when the recorder can write it (lib/observability.ts).
+  } else if (ctx.record(outcome, ctx.logKeys) !== true && infoLogsEnabled)
+    logger.info('webhook accepted', ctx.logKeys);
   return jsonResponse(202, {
     status: route.status,
     id: parsed.eventId,

@@ -30,7 +30,8 @@ export interface RequestContext {
   validDelivery: string | undefined;
   /** Log keys travel with each line (cheaper than the Logger's per-request key store). */
   logKeys: Record<string, unknown>;
-  record: (outcome: Outcome) => void;
+  /** Given the log keys, it may write the access log line itself: then it returns true. */
+  record: (outcome: Outcome, logKeys?: Record<string, unknown>) => unknown;
   retryAfterSeconds: number;
 }
 
@@ -43,7 +44,7 @@ const DELIVERY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const requestContext = (
   request: WebhookRequest,
   options: {
-    recordOutcome?: ((outcome: Outcome) => void) | undefined;
+    recordOutcome?: ((outcome: Outcome, logKeys?: Record<string, unknown>) => unknown) | undefined;
     retryAfterSeconds?: number | undefined;
   },
 ): RequestContext => {
