@@ -97,7 +97,6 @@ export const syncAccount = async (options: SyncOptions): Promise<SyncSummary> =>
       stored === null ||
       (apiUpdated !== null && (stored.updated_at === null || stored.updated_at < apiUpdated)) ||
       (activityOf(conversation) ?? '') > (stored.last_activity_at ?? '');
-    if (mode === 'repair' && !stale) return;
     // Repair fetches only messages after the newest one stored before the watermark (already verified).
     const known =
       mode === 'repair' && stored !== null
@@ -114,9 +113,11 @@ export const syncAccount = async (options: SyncOptions): Promise<SyncSummary> =>
       options.onSkipped?.({ conversationId: id, issues: first.issues });
       return;
     }
-    await write(first.writes);
+    // An unchanged conversation is not rewritten; its messages are still compared (a lost
+    // message_created leaves the conversation's state current when later webhooks arrived).
+    if (mode === 'backfill' || stale) await write(first.writes);
     summary.conversations += 1;
-    if (mode === 'repair') summary.repaired += 1;
+    if (mode === 'repair' && stale) summary.repaired += 1;
     const contactId = (conversation as { meta?: { sender?: { id?: unknown } } }).meta?.sender?.id;
     if (typeof contactId === 'number') contacts.add(contactId);
     let count = 0;
@@ -125,7 +126,8 @@ export const syncAccount = async (options: SyncOptions): Promise<SyncSummary> =>
       if (page.length === 0) break;
       const planned = plan(page);
       if (planned.ok) {
-        await write(planned.writes);
+        // The conversation's own writes went with `first`: a page adds only its messages.
+        await write(planned.writes.filter((w) => w.entity === 'message'));
         count += page.length;
         if (mode === 'repair')
           summary.repaired += page.filter((message) => {
