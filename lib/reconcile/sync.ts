@@ -51,7 +51,11 @@ const activityOf = (value: unknown): string | null =>
 const updatedOf = (value: unknown): string | null =>
   toIsoTime((value as { updated_at?: unknown }).updated_at);
 
-/** Conversations newest activity first, until one is older than `since` (the list's own order). */
+/**
+ * Conversations newest activity first, until one is older than `since` (the list's own order). A
+ * conversation that gains activity while we page moves to page 1 and may be missed by this run:
+ * its activity is after the run's start, which becomes the next watermark, so the next run sees it.
+ */
 async function* conversationsSince(client: ChatwootClient, since: string | null): AsyncGenerator<unknown> {
   for (let page = 1; ; page++) {
     const items = await client.conversationsPage(page);

@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../lib/events/envelope.ts';
+import { syncAccount } from '../../lib/reconcile/sync.ts';
 import {
   apiStateAfter,
   type ChatwootApiDouble,
@@ -11,12 +12,12 @@ import {
 import { freshStack } from '../support/stack.ts';
 import { conversationStory } from '../workers/story.ts';
 import { deliverAll, freshTable, workersFor } from '../workers/support.ts';
-import { backfill, lostFields, stateOf } from './support.ts';
+import { clientOn, lostFields, stateOf } from './support.ts';
 
 /**
  * Issue 12's "one state, whichever path a fact takes": webhook deliveries of the story interleaved
- * with API snapshots of the same story taken at random steps (each a full backfill from the double
- * as the API stood then), in any order and with duplicates, end in the state of the webhooks alone:
+ * with API snapshots of the same story taken at random steps (each a backfill, or a reconciler repair
+ * pass, from the double as the API stood then), in any order and with duplicates, end in the state of the webhooks alone:
  * the same items, and no field the webhooks stored lost or changed (the API may only add fields).
  *
  * Seed: printed on failure; rerun one with `PROPERTY_SEED=<seed>`.
@@ -47,7 +48,15 @@ describe('webhooks and API snapshots of one story reach the webhooks-only state'
   it('in any interleaving, with duplicates', async () => {
     const step = fc.oneof(
       { weight: 4, arbitrary: fc.nat({ max: story.length - 1 }).map((i) => ({ webhook: i })) },
-      { weight: 1, arbitrary: fc.integer({ min: 1, max: story.length }).map((n) => ({ snapshotAfter: n })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(
+            fc.integer({ min: 1, max: story.length }),
+            fc.constantFrom('backfill', 'repair') as fc.Arbitrary<'backfill' | 'repair'>,
+          )
+          .map(([n, mode]) => ({ snapshotAfter: n, mode })),
+      },
     );
     // Every webhook at least once, plus random duplicates and snapshots, in random order.
     const schedule = fc
@@ -65,7 +74,12 @@ describe('webhooks and API snapshots of one story reach the webhooks-only state'
           if ('webhook' in s) await deliverAll(worker, [story[s.webhook]!]);
           else {
             double.state = apiStateAfter(1, bodies.slice(0, s.snapshotAfter));
-            await backfill(double, dynamodb, table);
+            await syncAccount({
+              client: clientOn(double),
+              store: { dynamodb, tableName: table },
+              accountId: 1,
+              mode: s.mode,
+            });
           }
         }
         const actual = await stateOf(dynamodb, table);
