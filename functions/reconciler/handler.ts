@@ -27,11 +27,8 @@ const reconcileScheduled = async (_event: ScheduledEvent, context?: Context) => 
           })),
       ),
     fetch: (input, init) => fetch(input, init),
-    emit: (name, value, source) => {
-      metrics.addDimension('source', source);
-      metrics.addMetric(name, MetricUnit.Count, value);
-      metrics.publishStoredMetrics();
-    },
+    // `service` dimension only, so the alarm on Repaired (infra/serverless/observability.ts) sums every source.
+    emit: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
     remainingMs: () => context?.getRemainingTimeInMillis() ?? 60_000,
   });
   for (const run of runs)
