@@ -31,6 +31,8 @@ const reconcileScheduled = async (_event: ScheduledEvent, context?: Context) => 
     emit: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
     remainingMs: () => context?.getRemainingTimeInMillis() ?? 60_000,
   });
+  // Several sources in one flush: EMF carries the values as a list, and Sum adds them.
+  metrics.publishStoredMetrics();
   for (const run of runs)
     logger.info('reconciled', { source: run.source, account: run.accountId, ...run.summary });
   return runs.map((run) => ({ source: run.source, ...run.summary }));
