@@ -2,6 +2,15 @@ import { ConfigError } from '../../errors.ts';
 import { apiConfigOf } from '../../reconcile/api-config.ts';
 import { ChatwootApiError, chatwootClient, RunBudgetExceededError } from '../../reconcile/client.ts';
 import { type SyncSummary, syncAccount } from '../../reconcile/sync.ts';
+import {
+  type CommandSpec,
+  expectPositionals,
+  json,
+  sinceTime,
+  str,
+  wholeNumber,
+  withTarget,
+} from '../args.ts';
 import { awsJson } from '../aws.ts';
 import { CliError } from '../errors.ts';
 import { type Io, keyValues, printJson } from '../io.ts';
@@ -92,4 +101,24 @@ export const printBackfill = (io: Io, summary: SyncSummary, asJson: boolean): vo
       ['skipped', summary.skipped],
     ]),
   );
+};
+
+export const backfillCommand: CommandSpec = {
+  usage: ['backfill --source <s> [--since <iso|2d>] [--conversation <id>]'],
+  summary: "pull history from the source's Chatwoot API into the store (docs/reconcile.md)",
+  details: `  Reads the source's "api" entry from WEBHOOK_SECRETS (locally) or the stage's secrets parameter.`,
+  options: { source: { type: 'string' }, since: { type: 'string' }, conversation: { type: 'string' } },
+  run: async (values, positionals, io) => {
+    expectPositionals(backfillCommand, positionals, 0);
+    const source = str(values, 'source');
+    if (source === undefined) throw new CliError('backfill needs --source <name>');
+    const conversation = str(values, 'conversation');
+    const options = {
+      source,
+      since: sinceTime('--since', str(values, 'since')),
+      conversationId: conversation === undefined ? undefined : wholeNumber('--conversation', conversation),
+    };
+    printBackfill(io, await withTarget(values, io, (target) => backfill(target, options, io)), json(values));
+    return 0;
+  },
 };
