@@ -15,7 +15,7 @@ import {
   wholeNumber,
   withTarget,
 } from './args.ts';
-import { backfill, printBackfill } from './commands/backfill.ts';
+import { backfillCommand } from './commands/backfill.ts';
 import {
   listDeadLetters,
   printDeadLetters,
@@ -321,29 +321,7 @@ export const commands: Record<string, CommandSpec> = {
   contact: contactCommand,
   dlq: dlqSpec,
 
-  backfill: {
-    usage: ['backfill --source <s> [--since <iso|2d>] [--conversation <id>]'],
-    summary: "pull history from the source's Chatwoot API into the store (docs/reconcile.md)",
-    details: `  Reads the source's "api" entry from WEBHOOK_SECRETS (locally) or the stage's secrets parameter.`,
-    options: { source: { type: 'string' }, since: { type: 'string' }, conversation: { type: 'string' } },
-    run: async (values, positionals, io) => {
-      expectPositionals(commands.backfill!, positionals, 0);
-      const source = str(values, 'source');
-      if (source === undefined) throw new CliError('backfill needs --source <name>');
-      const conversation = str(values, 'conversation');
-      const options = {
-        source,
-        since: sinceTime('--since', str(values, 'since')),
-        conversationId: conversation === undefined ? undefined : wholeNumber('--conversation', conversation),
-      };
-      printBackfill(
-        io,
-        await withTarget(values, io, (target) => backfill(target, options, io)),
-        json(values),
-      );
-      return 0;
-    },
-  },
+  backfill: backfillCommand,
 
   replay: {
     usage: ['replay --event-id <id-or-prefix>', 'replay --account <id> --since <iso|2h> [--limit <n>]'],
