@@ -1,4 +1,5 @@
 import type { CommandSpec } from './args.ts';
+import { backfillCommand } from './commands/backfill.ts';
 import { contactCommand } from './commands/contact.ts';
 import { conversationCommand } from './commands/conversation.ts';
 import { conversationsCommand } from './commands/conversations.ts';
@@ -28,4 +29,5 @@ export const commands: Record<string, CommandSpec> = {
   contact: contactCommand,
   dlq: dlqCommand,
   replay: replayCommand,
+  backfill: backfillCommand,
 };

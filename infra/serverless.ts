@@ -85,6 +85,10 @@ export interface DeploySettings {
   ingestReservedConcurrency: number | null;
   /** Table deletion protection + Retain policies; default: on for every stage that is not dev-like. */
   protectTable: boolean;
+  /** The reconciler's EventBridge schedule is enabled (off by default: it needs sources with `api`). */
+  reconcilerEnabled: boolean;
+  /** Its schedule expression. */
+  reconcilerSchedule: string;
 }
 
 /** Stages whose table may be deleted with the stack: `dev`, `test`, `ci`, `sandbox`, `tmp`, `pr-42`, `dev-alice`… */
@@ -109,6 +113,8 @@ export const defaultSettings = (stage = 'dev', region = 'us-east-1'): DeploySett
   tracing: true,
   ingestReservedConcurrency: null,
   protectTable: !isDevLikeStage(stage),
+  reconcilerEnabled: false,
+  reconcilerSchedule: 'rate(1 hour)',
 });
 
 /**
@@ -122,6 +128,7 @@ export const maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
 
 const ingestTuning = { timeoutSeconds: 8, memoryMb: 1024 };
 const sweeperTuning = { timeoutSeconds: 60, memoryMb: 512, schedule: 'rate(1 minute)' };
+const reconcilerTuning = { timeoutSeconds: 600, memoryMb: 512 };
 
 export const queueUrlPrefix = (stage: string): Cfn =>
   sub(`https://sqs.\${AWS::Region}.\${AWS::URLSuffix}/\${AWS::AccountId}/${queueNamePrefix(stage)}`);
@@ -183,6 +190,22 @@ const functionDefinition = (spec: LambdaSpec, settings: DeploySettings): Cfn => 
         memorySize: sweeperTuning.memoryMb,
         environment: { ...environment, [QUEUE_URL_PREFIX]: queueUrlPrefix(settings.stage) },
         events: [{ schedule: { rate: [sweeperTuning.schedule] } }],
+      };
+    case 'reconciler':
+      return {
+        ...base,
+        description: 'Repairs what lost webhooks left out, from the Chatwoot API (docs/reconcile.md)',
+        timeout: reconcilerTuning.timeoutSeconds,
+        memorySize: reconcilerTuning.memoryMb,
+        layers: [
+          parametersSecretsExtensionLayerArn(settings.region, settings.parametersSecretsExtensionLayerArn),
+        ],
+        environment: {
+          ...environment,
+          WEBHOOK_SECRETS_PARAMETER: settings.webhookSecretsParameter,
+          PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn',
+        },
+        events: [{ schedule: { rate: [settings.reconcilerSchedule], enabled: settings.reconcilerEnabled } }],
       };
     case 'worker': {
       const route = spec.route as RouteName;
@@ -344,6 +367,8 @@ export const frameworkVariables = [
       'tracing',
       'ingestReservedConcurrency',
       'protectTable',
+      'reconcilerEnabled',
+      'reconcilerSchedule',
     ] as const
   ).map((key) => ({ key, variable: `param:${key}`, fallback: '' })),
 ] as const;
@@ -376,6 +401,7 @@ export const settingsFromValues = (values: FrameworkValues): DeploySettings => {
   const reserved = given('ingestReservedConcurrency');
   const protectTable = given('protectTable');
   const tracing = given('tracing');
+  const reconcilerEnabled = given('reconcilerEnabled');
   return {
     ...defaults,
     alarmEmail: text('alarmEmail'),
@@ -392,6 +418,11 @@ export const settingsFromValues = (values: FrameworkValues): DeploySettings => {
     ingestReservedConcurrency:
       reserved === undefined ? null : integer('ingestReservedConcurrency', reserved, 1, 100_000),
     protectTable: protectTable === undefined ? defaults.protectTable : flag('protectTable', protectTable),
+    reconcilerEnabled:
+      reconcilerEnabled === undefined
+        ? defaults.reconcilerEnabled
+        : flag('reconcilerEnabled', reconcilerEnabled),
+    reconcilerSchedule: text('reconcilerSchedule'),
   };
 };
 

@@ -18,7 +18,8 @@ import { ConfigError } from '../lib/errors.ts';
 const usage = `usage: npm start [-- --in-memory] [-- --port <n>] [-- --quiet]
   --in-memory   keep nothing: DynamoDB Local and the queues run in memory
   --port <n>    HTTP port (default: PORT or 3000)
-  --quiet       no line per request`;
+  --quiet       no line per request
+  --chatwoot-double  also serve a Chatwoot API double, to try mhub backfill (docs/reconcile.md)`;
 
 function fail(message: string): never {
   process.stderr.write(`npm start: ${message}\n`);
@@ -32,6 +33,7 @@ const parseOptions = () => {
         'in-memory': { type: 'boolean' },
         port: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        'chatwoot-double': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -154,6 +156,10 @@ const main = async (): Promise<void> => {
     return fail(`could not start: ${(error as Error).message ?? String(error)}`);
   }
   process.stdout.write(banner(stack));
+  if (values['chatwoot-double']) {
+    const { startSeededDouble } = await import('../test/doubles/start-double.ts');
+    process.stdout.write(`${(await startSeededDouble(stack.sources[0]?.name ?? DEMO_SOURCE)).banner}\n`);
+  }
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {

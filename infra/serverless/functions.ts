@@ -6,7 +6,7 @@ import { handledEventNames, type RouteName, routeNames, routeOfEvent } from '../
  * exactly this list, so adding an event to the catalog adds its bundle, function, queue, DLQ, event
  * source mapping and alarms with no hand edit.
  */
-export type LambdaKind = 'ingest' | 'sweeper' | 'worker';
+export type LambdaKind = 'ingest' | 'sweeper' | 'worker' | 'reconciler';
 
 export interface LambdaSpec {
   kind: LambdaKind;
@@ -78,10 +78,19 @@ export const sweeperSpec: LambdaSpec = {
   entry: 'functions/spillover-sweeper/handler.ts',
 };
 
+/** The scheduled repair from the Chatwoot API (issue 12): deployed always, scheduled only when enabled. */
+export const reconcilerSpec: LambdaSpec = {
+  kind: 'reconciler',
+  key: 'reconciler',
+  bundle: 'reconciler',
+  nameSuffix: 'reconciler',
+  entry: 'functions/reconciler/handler.ts',
+};
+
 export const workerSpecs = (): LambdaSpec[] => routeNames.map(workerSpec);
 
 /** All functions, ingest first. */
-export const lambdaSpecs = (): LambdaSpec[] => [ingestSpec, sweeperSpec, ...workerSpecs()];
+export const lambdaSpecs = (): LambdaSpec[] => [ingestSpec, sweeperSpec, ...workerSpecs(), reconcilerSpec];
 
 /** Where the build puts a function's bundle, relative to the project root. */
 export const bundleDirectory = (spec: LambdaSpec): string => `dist/${spec.bundle}`;

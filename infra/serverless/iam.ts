@@ -116,6 +116,34 @@ const functionStatements = (spec: LambdaSpec, settings: IamSettings): Statement[
         },
         { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: routeQueueArns() },
       ];
+    case 'reconciler':
+      return [
+        logs,
+        // The secrets parameter (its `api` entries), read and decrypted exactly as the ingest does.
+        {
+          Effect: 'Allow',
+          Action: ['ssm:GetParameter'],
+          Resource: [parameterArn(settings.webhookSecretsParameter)],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: [sub(`arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/*`)],
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': sub(`ssm.\${AWS::Region}.\${AWS::URLSuffix}`),
+              'kms:EncryptionContext:PARAMETER_ARN': parameterArn(settings.webhookSecretsParameter),
+            },
+          },
+        },
+        {
+          Effect: 'Allow',
+          // lib/reconcile: GetItem (conversation, watermark), Query (a conversation's messages), and the
+          // write plan's single-item conditional Put/Update. Base table only: no index is read.
+          Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: [tableArn],
+        },
+      ];
     case 'worker': {
       if (spec.route === undefined) throw new Error(`worker ${spec.key} has no route`);
       return [

@@ -38,6 +38,7 @@ export const customMetrics = {
   spilled: metricNames.spilled,
   spilloverFailed: metricNames.spilloverFailed,
   spilloverIncomplete: metricNames.spilloverIncomplete,
+  repaired: metricNames.repaired,
 } as const;
 
 /**
@@ -160,6 +161,25 @@ const spilloverStuckAlarm = (settings: ObservabilitySettings): Cfn => {
   });
 };
 
+/**
+ * The reconciler (functions/reconciler/) publishes `Repaired` once per source and run, with the
+ * `service` dimension only: any repair means webhooks were lost before they reached us.
+ */
+const repairedAlarm = (settings: ObservabilitySettings): Cfn =>
+  alarm({
+    AlarmName: `${serviceName}-${settings.stage}-webhooks-repaired`,
+    AlarmDescription:
+      'The reconciler found conversations or messages the webhooks never brought (lost deliveries), and wrote them.',
+    Namespace: settings.metricsNamespace,
+    MetricName: customMetrics.repaired,
+    Dimensions: [{ Name: 'service', Value: settings.metricsService }],
+    Statistic: 'Sum',
+    Period: 3600,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+  });
+
 export const alarmResources = (specs: LambdaSpec[], settings: ObservabilitySettings): CfnResources => ({
   [alarmTopicLogicalId]: {
     Type: 'AWS::SNS::Topic',
@@ -204,6 +224,7 @@ export const alarmResources = (specs: LambdaSpec[], settings: ObservabilitySetti
     'SQS refused deliveries and the ingest fell back to the DynamoDB spillover; the sweeper re-queues them.',
   ),
   SpilloverStuckAlarm: spilloverStuckAlarm(settings),
+  RepairedAlarm: repairedAlarm(settings),
   HttpApi5xxAlarm: alarm({
     AlarmName: `${serviceName}-${settings.stage}-http-5xx`,
     AlarmDescription:

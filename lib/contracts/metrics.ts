@@ -5,12 +5,15 @@
 export const metricNames = {
   /** Ingest, one per request; dimension outcome (lib/ingest/outcome.ts publishes only the sets alarms read). */
   webhooks: 'Webhooks',
-  /** Ingest, when SQS refused and the spillover kept the event; dimension event. */
+  /** Ingest, when SQS refused and the spillover kept the event; no dimension besides service. */
   spilled: 'Spilled',
   /** Sweeper, per run. */
   spilloverMoved: 'SpilloverMoved',
   spilloverFailed: 'SpilloverFailed',
   spilloverIncomplete: 'SpilloverIncomplete',
+  /** Reconciler, per run: facts the API had and the store lacked, i.e. webhooks that were lost. */
+  repaired: 'Repaired',
+  reconciledConversations: 'ReconciledConversations',
 } as const;
 
 /**

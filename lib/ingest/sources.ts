@@ -21,7 +21,8 @@ export type Sources = ReadonlyMap<string, SourceConfig>;
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** A URL token is the whole credential, so it must be long enough not to be guessed. */
 const MIN_TOKEN_LENGTH = 16;
-const FULL_FORM_KEYS = new Set(['secrets', 'secret', 'token', 'accountId']);
+// `api` (the Chatwoot API access for backfill and repair) is read by lib/reconcile/api-config.ts.
+const FULL_FORM_KEYS = new Set(['secrets', 'secret', 'token', 'accountId', 'api']);
 
 // Validated by hand rather than with valibot: this runs in the ingest's cold start, where loading
 // valibot measurably costs milliseconds (npm run bench, budget a). Messages name paths, never values.

@@ -15,13 +15,20 @@ import {
   roleLogicalId,
   tableLogicalId,
 } from '../../infra/serverless/cfn.ts';
-import { ingestSpec, lambdaSpecs, sweeperSpec, workerSpecs } from '../../infra/serverless/functions.ts';
+import {
+  ingestSpec,
+  lambdaSpecs,
+  reconcilerSpec,
+  sweeperSpec,
+  workerSpecs,
+} from '../../infra/serverless/functions.ts';
 import { savedQueries } from '../../infra/serverless/queries.ts';
 import {
   defaultSettings,
   logRetentionInDays,
   maxBodyBytes,
   metricsNamespace,
+  serverlessConfig,
 } from '../../infra/serverless.ts';
 import { tableProperties } from '../../infra/table.ts';
 import { tableName as deployedTableName, queueNamePrefix } from '../../lib/contracts/naming.ts';
@@ -106,14 +113,14 @@ const fn = (logicalId: string): Json => resource(logicalId).Properties;
 const getAttArn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 describe('functions', () => {
-  it('derives one function per catalog route plus ingest and sweeper, nothing else', () => {
+  it('derives one function per catalog route plus ingest, sweeper and reconciler, nothing else', () => {
     if (packaged.placeholders.length > 0)
       console.warn(
         `placeholder bundles (handler missing): ${packaged.placeholders.map((s) => s.entry).join(', ')}`,
       );
     const functions = resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id);
     expect(functions.sort()).toEqual(lambdaSpecs().map(functionLogicalId).sort());
-    expect(functions).toHaveLength(routeNames.length + 2);
+    expect(functions).toHaveLength(routeNames.length + 3);
   });
 
   it('runs every function on nodejs24.x arm64 with its own role, name under 64 characters', () => {
@@ -183,10 +190,27 @@ describe('functions', () => {
       QUEUE_URL_PREFIX: `https://sqs.${region}.amazonaws.com/123456789012/${queueNamePrefix(stage)}`,
     };
     expect(readSweeperSettings(concrete).tableName).toBe(deployedTableName(stage));
-    const rules = resourcesOfType(template, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    // The reconciler's rule is the other one (next test).
+    const rules = resourcesOfType(template, 'AWS::Events::Rule')
+      .map(([, r]) => r.Properties)
+      .filter((r) => !JSON.stringify(r.Targets).includes(functionLogicalId(reconcilerSpec)));
     expect(rules).toHaveLength(1);
     expect(rules[0].ScheduleExpression).toBe('rate(1 minute)');
     expect(JSON.stringify(rules[0].Targets)).toContain(functionLogicalId(sweeperSpec));
+  });
+
+  it('deploys the reconciler with its schedule off unless a stage parameter enables it', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule')
+      .map(([, r]) => r.Properties)
+      .filter((r) => JSON.stringify(r.Targets).includes(functionLogicalId(reconcilerSpec)));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].State).toBe('DISABLED');
+    expect(rules[0].ScheduleExpression).toBe('rate(1 hour)');
+    const enabled = serverlessConfig({ ...defaultSettings(stage), reconcilerEnabled: true }).functions;
+    expect(JSON.stringify(enabled[reconcilerSpec.key])).toContain('"enabled":true');
+    expect(fn(functionLogicalId(reconcilerSpec)).Environment.Variables.WEBHOOK_SECRETS_PARAMETER).toBe(
+      `/messagehub-webhooks/${stage}/webhook-secrets`,
+    );
   });
 
   it('keeps every log group, the access log included, for logRetentionInDays', () => {
@@ -354,8 +378,31 @@ describe('IAM least privilege', () => {
     expect(
       JSON.stringify(kms[0]!.Condition?.StringEquals?.['kms:EncryptionContext:PARAMETER_ARN']),
     ).toContain(`parameter/messagehub-webhooks/${stage}/webhook-secrets`);
-    for (const spec of lambdaSpecs().filter((s) => s.kind !== 'ingest'))
+    // The reconciler reads the same parameter (its `api` entries): next test.
+    for (const spec of lambdaSpecs().filter((s) => s.kind !== 'ingest' && s.kind !== 'reconciler'))
       expect(JSON.stringify(statementsOf(template, roleLogicalId(spec)))).not.toMatch(/"(ssm|kms):/);
+  });
+
+  it('lets the reconciler read only that parameter, and the base table with single-item reads and writes', () => {
+    const statements = statementsOf(template, roleLogicalId(reconcilerSpec));
+    const ssm = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:')));
+    expect(ssm.map((s) => s.Action)).toEqual([['ssm:GetParameter']]);
+    expect(JSON.stringify(ssm[0]!.Resource)).toContain(
+      `:parameter/messagehub-webhooks/${stage}/webhook-secrets`,
+    );
+    const kms = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(
+      JSON.stringify(kms[0]!.Condition?.StringEquals?.['kms:EncryptionContext:PARAMETER_ARN']),
+    ).toContain(`parameter/messagehub-webhooks/${stage}/webhook-secrets`);
+    const dynamodb = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamodb.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(dynamodb.map((s) => s.Resource))).not.toContain('index');
+    expect(JSON.stringify(statements)).not.toMatch(/"sqs:|DeleteItem|BatchWrite|Scan/);
   });
 
   it.each(workerSpecs().map((spec) => [spec.route, spec] as const))(

@@ -29,9 +29,9 @@ describe('serverless config', () => {
     expect(() => serverlessConfig(defaultSettings('a-stage-name-far-too-long'))).toThrow(/64 characters/);
   });
 
-  it('has one function key per route plus ingest and sweeper, all distinct', () => {
+  it('has one function key per route plus ingest, sweeper and reconciler, all distinct', () => {
     const keys = Object.keys(serverlessConfig(defaultSettings()).functions);
-    expect(new Set(keys).size).toBe(routeNames.length + 2);
+    expect(new Set(keys).size).toBe(routeNames.length + 3);
   });
 
   it('picks the extension layer of the region, honours an override, and fails clearly for an unknown region', () => {
