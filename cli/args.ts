@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { repoRoot } from '../infra/local/state.ts';
+import { repoRoot } from '#infra/local/state.ts';
 import { CliError, networkCode } from './errors.ts';
 import type { Io } from './io.ts';
 import { NOT_RUNNING, resolveTarget, type Target } from './target.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '../lib/errors.ts';
+import { AppError } from '#lib/errors.ts';
 
 /** An error the CLI reports as one line on stderr, with exit code 1. */
 export class CliError extends AppError {

@@ -1,4 +1,4 @@
-import { isHandledEventName, type RouteName, routeNames, routeOfEvent } from '../lib/contracts/routes.ts';
+import { isHandledEventName, type RouteName, routeNames, routeOfEvent } from '#contracts/routes.ts';
 import { CliError } from './errors.ts';
 
 /**

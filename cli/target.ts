@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
-import { localDynamoDbClient, localSqsClient } from '../infra/local/clients.ts';
-import type { LocalSource } from '../infra/local/sources.ts';
-import { defaultDataDir, liveStacks, type StackState } from '../infra/local/state.ts';
-import { deadLetterQueueName, queueName, tableName } from '../lib/contracts/naming.ts';
-import type { RouteName } from '../lib/contracts/routes.ts';
-import type { StoreDeps } from '../lib/store/write.ts';
+import { deadLetterQueueName, queueName, tableName } from '#contracts/naming.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { localDynamoDbClient, localSqsClient } from '#infra/local/clients.ts';
+import type { LocalSource } from '#infra/local/sources.ts';
+import { defaultDataDir, liveStacks, type StackState } from '#infra/local/state.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 import { CliError } from './errors.ts';
 
 /**

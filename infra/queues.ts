@@ -1,5 +1,5 @@
-import { SQS_MAX_MESSAGE_BYTES } from '../lib/contracts/limits.ts';
-import { type RouteName, routeNames } from '../lib/contracts/routes.ts';
+import { SQS_MAX_MESSAGE_BYTES } from '#contracts/limits.ts';
+import { type RouteName, routeNames } from '#contracts/routes.ts';
 
 /**
  * Queue and event-source tuning, per route. serverless.yml (via infra/serverless.ts) deploys exactly

@@ -9,14 +9,14 @@ import {
   TABLE_NAME,
   WEBHOOK_SECRETS_PARAMETER,
   WEBHOOK_SECRETS_TTL_MS,
-} from '../lib/contracts/env.ts';
+} from '#contracts/env.ts';
 import {
   DEFAULT_GZIP_THRESHOLD_BYTES,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_RAW_EVENT_TTL_DAYS,
   DEFAULT_SECRETS_TTL_MS,
-} from '../lib/contracts/limits.ts';
-import { DEFAULT_METRICS_NAMESPACE } from '../lib/contracts/metrics.ts';
+} from '#contracts/limits.ts';
+import { DEFAULT_METRICS_NAMESPACE } from '#contracts/metrics.ts';
 import {
   deadLetterQueueName,
   functionName,
@@ -24,8 +24,8 @@ import {
   queueNamePrefix,
   serviceName,
   tableName,
-} from '../lib/contracts/naming.ts';
-import { type RouteName, routeNames } from '../lib/contracts/routes.ts';
+} from '#contracts/naming.ts';
+import { type RouteName, routeNames } from '#contracts/routes.ts';
 import { deadLetterQueueAttributes, queueAttributes, routeTuning } from './queues.ts';
 import {
   type Cfn,

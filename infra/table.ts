@@ -1,4 +1,4 @@
-import { contactIndexProjectedAttributes, indexProjectedAttributes, keys } from '../lib/contracts/table.ts';
+import { contactIndexProjectedAttributes, indexProjectedAttributes, keys } from '#contracts/table.ts';
 
 /**
  * The single DynamoDB table's CloudFormation resource. Its key and index attribute names live in

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { bundleDirectory, type LambdaSpec, lambdaSpecs } from '../infra/serverless/functions.ts';
+import { bundleDirectory, type LambdaSpec, lambdaSpecs } from '#infra/serverless/functions.ts';
 
 /**
  * `npm run build`: one minified ESM bundle per function (dist/<function>/index.mjs + source map),

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleDirectory, type LambdaSpec, lambdaSpecs } from '../infra/serverless/functions.ts';
+import { bundleDirectory, type LambdaSpec, lambdaSpecs } from '#infra/serverless/functions.ts';
 import { buildFunctions, projectRoot } from './build.ts';
 
 /**

@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
-import { handledEventNames } from '../lib/contracts/routes.ts';
-import { eventRegistry } from '../lib/events/registry.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { eventRegistry } from '#lib/events/registry.ts';
 
 export const SCHEMAS_DIR = 'docs/schemas';
 

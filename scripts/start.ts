@@ -1,14 +1,14 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EmulatorError } from '../infra/local/emulators.ts';
-import { DEMO_SOURCE } from '../infra/local/sources.ts';
+import { EmulatorError } from '#infra/local/emulators.ts';
+import { DEMO_SOURCE } from '#infra/local/sources.ts';
 import {
   type LocalStack,
   type RequestSummary,
   StackStartError,
   startLocalStack,
-} from '../infra/local/stack.ts';
-import { ConfigError } from '../lib/errors.ts';
+} from '#infra/local/stack.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * `npm start [-- --in-memory] [-- --port N]`: the whole pipeline on this machine. Any start-up
@@ -157,7 +157,7 @@ const main = async (): Promise<void> => {
   }
   process.stdout.write(banner(stack));
   if (values['chatwoot-double']) {
-    const { startSeededDouble } = await import('../test/doubles/start-double.ts');
+    const { startSeededDouble } = await import('#test/doubles/start-double.ts');
     process.stdout.write(`${(await startSeededDouble(stack.sources[0]?.name ?? DEMO_SOURCE)).banner}\n`);
   }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readSettings } from '../lib/config.ts';
-import { readSweeperSettings } from '../lib/delivery/sweeper-settings.ts';
-import { ConfigError } from '../lib/errors.ts';
-import { readWorkerConfig } from '../lib/workers/config.ts';
+import { readSettings } from '#lib/config.ts';
+import { readSweeperSettings } from '#lib/delivery/sweeper-settings.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { readWorkerConfig } from '#lib/workers/config.ts';
 
 describe('readSettings, the one settings reader', () => {
   it('collects every problem into one ConfigError that names variables, never values', () => {

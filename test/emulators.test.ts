@@ -1,9 +1,9 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { routeTuning } from '../infra/queues.ts';
-import { routeNames } from '../lib/contracts/routes.ts';
-import { keys } from '../lib/contracts/table.ts';
+import { routeNames } from '#contracts/routes.ts';
+import { keys } from '#contracts/table.ts';
+import { routeTuning } from '#infra/queues.ts';
 import { freshStack } from './support/stack.ts';
 
 describe('emulator harness', () => {

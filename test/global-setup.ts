@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { type RunningEmulator, startDynamoDbLocal, startSqsEmulator } from '../infra/local/emulators.ts';
+import { type RunningEmulator, startDynamoDbLocal, startSqsEmulator } from '#infra/local/emulators.ts';
 
 /**
  * Starts DynamoDB Local and fauxqs once for the whole run, and stops them afterwards, also when

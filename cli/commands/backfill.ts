@@ -1,7 +1,3 @@
-import { ConfigError } from '../../lib/errors.ts';
-import { apiConfigOf } from '../../lib/reconcile/api-config.ts';
-import { ChatwootApiError, chatwootClient, RunBudgetExceededError } from '../../lib/reconcile/client.ts';
-import { type SyncSummary, syncAccount } from '../../lib/reconcile/sync.ts';
 import {
   type CommandSpec,
   expectPositionals,
@@ -10,11 +6,15 @@ import {
   str,
   wholeNumber,
   withTarget,
-} from '../args.ts';
-import { awsJson } from '../aws.ts';
-import { CliError } from '../errors.ts';
-import { type Io, keyValues, printJson } from '../io.ts';
-import type { Target } from '../target.ts';
+} from '#cli/args.ts';
+import { awsJson } from '#cli/aws.ts';
+import { CliError } from '#cli/errors.ts';
+import { type Io, keyValues, printJson } from '#cli/io.ts';
+import type { Target } from '#cli/target.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { apiConfigOf } from '#lib/reconcile/api-config.ts';
+import { ChatwootApiError, chatwootClient, RunBudgetExceededError } from '#lib/reconcile/client.ts';
+import { type SyncSummary, syncAccount } from '#lib/reconcile/sync.ts';
 import { stageCaller } from './status.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { accountId, type CommandSpec, expectPositionals, withTarget } from '../args.ts';
-import { CliError } from '../errors.ts';
-import { printJson } from '../io.ts';
-import { contactView, printContact } from '../views/contact.ts';
+import { accountId, type CommandSpec, expectPositionals, withTarget } from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { printJson } from '#cli/io.ts';
+import { contactView, printContact } from '#cli/views/contact.ts';
 
 /** `mhub contact`: one contact with its conversations and widget visits. */
 export const contactCommand: CommandSpec = {

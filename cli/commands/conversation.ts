@@ -1,7 +1,7 @@
-import { accountId, type CommandSpec, expectPositionals, withTarget } from '../args.ts';
-import { CliError } from '../errors.ts';
-import { printJson } from '../io.ts';
-import { conversationView, printConversation } from '../views/conversation.ts';
+import { accountId, type CommandSpec, expectPositionals, withTarget } from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { printJson } from '#cli/io.ts';
+import { conversationView, printConversation } from '#cli/views/conversation.ts';
 
 /** `mhub conversation`: the stored state of one conversation, names resolved. */
 export const conversationCommand: CommandSpec = {

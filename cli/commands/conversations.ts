@@ -1,14 +1,14 @@
+import { accountId, type CommandSpec, expectPositionals, str, withTarget } from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { printConversations } from '#cli/views/conversations.ts';
+import { type Names, nameResolver } from '#cli/views/names.ts';
 import {
   type ConversationSummary,
   getConversation,
   listContactConversations,
   listInboxConversations,
-} from '../../lib/store/conversation.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
-import { accountId, type CommandSpec, expectPositionals, str, withTarget } from '../args.ts';
-import { CliError } from '../errors.ts';
-import { printConversations } from '../views/conversations.ts';
-import { type Names, nameResolver } from '../views/names.ts';
+} from '#lib/store/conversation.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 
 /**
  * `mhub conversations <account> (--inbox I [--status S] | --contact C)`: an account's

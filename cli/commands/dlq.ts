@@ -7,16 +7,16 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import type { RouteName } from '../../lib/contracts/routes.ts';
-import { withRetry } from '../../lib/delivery/retry.ts';
-import { REDRIVE_RETRY_BUDGET } from '../../lib/delivery/send.ts';
-import { attributeNames } from '../../lib/events/envelope.ts';
-import { type CommandSpec, json, str, withTarget } from '../args.ts';
-import { CliError } from '../errors.ts';
-import { type Io, progress } from '../io.ts';
-import { selectRoutes } from '../routes.ts';
-import type { Target } from '../target.ts';
-import { printDeadLetters, printPurge, printRedrive } from '../views/dlq.ts';
+import { type CommandSpec, json, str, withTarget } from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { type Io, progress } from '#cli/io.ts';
+import { selectRoutes } from '#cli/routes.ts';
+import type { Target } from '#cli/target.ts';
+import { printDeadLetters, printPurge, printRedrive } from '#cli/views/dlq.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { withRetry } from '#lib/delivery/retry.ts';
+import { REDRIVE_RETRY_BUDGET } from '#lib/delivery/send.ts';
+import { attributeNames } from '#lib/events/envelope.ts';
 
 /**
  * `mhub dlq list` and `mhub dlq redrive`. The local emulator has no StartMessageMoveTask, so a

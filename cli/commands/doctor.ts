@@ -1,10 +1,10 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { functionName, serviceName } from '../../lib/contracts/naming.ts';
-import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
-import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';
-import { awsQuery, awsRestGet, xmlMembers, xmlValues } from '../aws.ts';
-import type { Target } from '../target.ts';
-import { printDoctor } from '../views/doctor.ts';
+import { type CommandSpec, expectPositionals, json, withTarget } from '#cli/args.ts';
+import { awsQuery, awsRestGet, xmlMembers, xmlValues } from '#cli/aws.ts';
+import type { Target } from '#cli/target.ts';
+import { printDoctor } from '#cli/views/doctor.ts';
+import { functionName, serviceName } from '#contracts/naming.ts';
+import { type RouteName, routeNames } from '#contracts/routes.ts';
 import { spilloverStatus, stageCaller, stageSources, summarizeSources } from './status.ts';
 
 /**

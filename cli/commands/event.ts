@@ -1,10 +1,10 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { isHandledEventName, type RouteName, routeOfEvent } from '../../lib/contracts/routes.ts';
-import { getRawEvent, type RawEvent } from '../../lib/store/raw-event.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
-import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';
-import { CliError } from '../errors.ts';
-import { printEvent } from '../views/event.ts';
+import { type CommandSpec, expectPositionals, json, withTarget } from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { printEvent } from '#cli/views/event.ts';
+import { isHandledEventName, type RouteName, routeOfEvent } from '#contracts/routes.ts';
+import { getRawEvent, type RawEvent } from '#lib/store/raw-event.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 
 /**
  * `mhub event <id-or-unique-prefix> [--json] [--raw]`: one archived event: its envelope, the

@@ -1,7 +1,5 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { listRawEvents, type RawEventSummary, rawEventSummaryFields } from '../../lib/store/raw-event.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
 import {
   accountId,
   type CommandSpec,
@@ -11,8 +9,10 @@ import {
   str,
   wholeNumber,
   withTarget,
-} from '../args.ts';
-import { type Io, printJson, table } from '../io.ts';
+} from '#cli/args.ts';
+import { type Io, printJson, table } from '#cli/io.ts';
+import { listRawEvents, type RawEventSummary, rawEventSummaryFields } from '#lib/store/raw-event.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 
 /**
  * `mhub events`: archived raw events, newest first (oldest first with `--since`). With `--account`

@@ -1,10 +1,3 @@
-import type { RouteName } from '../../lib/contracts/routes.ts';
-import { deliverMessage, REDRIVE_RETRY_BUDGET, sqsSendMessage } from '../../lib/delivery/send.ts';
-import { type Envelope, encodeEnvelope } from '../../lib/events/envelope.ts';
-import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
-import { routeArchivedEvent } from '../../lib/ingest/steps/route.ts';
-import { UNKNOWN_ACCOUNT_ID } from '../../lib/store/keys.ts';
-import { getRawEvent, listRawEvents, rawEventEnvelope } from '../../lib/store/raw-event.ts';
 import {
   accountId,
   type CommandSpec,
@@ -14,10 +7,17 @@ import {
   str,
   wholeNumber,
   withTarget,
-} from '../args.ts';
-import { CliError } from '../errors.ts';
-import { type Io, printJson, progress, table } from '../io.ts';
-import type { Target } from '../target.ts';
+} from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { type Io, printJson, progress, table } from '#cli/io.ts';
+import type { Target } from '#cli/target.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { deliverMessage, REDRIVE_RETRY_BUDGET, sqsSendMessage } from '#lib/delivery/send.ts';
+import { type Envelope, encodeEnvelope } from '#lib/events/envelope.ts';
+import { payloadChecks } from '#lib/ingest/payload-checks.ts';
+import { routeArchivedEvent } from '#lib/ingest/steps/route.ts';
+import { UNKNOWN_ACCOUNT_ID } from '#lib/store/keys.ts';
+import { getRawEvent, listRawEvents, rawEventEnvelope } from '#lib/store/raw-event.ts';
 import { resolveEventId } from './event.ts';
 
 /**

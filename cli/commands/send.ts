@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
-import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
-import { type CommandSpec, expectPositionals, json, str, targetOptions } from '../args.ts';
-import { CliError, networkCode } from '../errors.ts';
-import { type Io, printJson } from '../io.ts';
-import { localState, NOT_RUNNING } from '../target.ts';
+import { type CommandSpec, expectPositionals, json, str, targetOptions } from '#cli/args.ts';
+import { CliError, networkCode } from '#cli/errors.ts';
+import { type Io, printJson } from '#cli/io.ts';
+import { localState, NOT_RUNNING } from '#cli/target.ts';
+import { chatwootJson } from '#lib/events/chatwoot-json.ts';
+import { deliveryHeader, signedHeaders } from '#lib/signing.ts';
 
 /**
  * `mhub send <file> --source <name> [--secret <s>] [--url <base>]`: signs a payload like a current

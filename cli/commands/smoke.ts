@@ -1,9 +1,9 @@
-import { getRawEvent } from '../../lib/store/raw-event.ts';
-import { type CommandSpec, durationMs, expectPositionals, json, str, withTarget } from '../args.ts';
-import { CliError } from '../errors.ts';
-import type { Io } from '../io.ts';
-import type { Target } from '../target.ts';
-import { printSmoke } from '../views/smoke.ts';
+import { type CommandSpec, durationMs, expectPositionals, json, str, withTarget } from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import type { Io } from '#cli/io.ts';
+import type { Target } from '#cli/target.ts';
+import { printSmoke } from '#cli/views/smoke.ts';
+import { getRawEvent } from '#lib/store/raw-event.ts';
 import { trigger } from './trigger.ts';
 
 /**

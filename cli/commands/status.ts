@@ -1,14 +1,14 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
-import { keys } from '../../lib/contracts/table.ts';
-import { parseSources } from '../../lib/ingest/sources.ts';
-import { SPILLOVER_SHARDS, spilloverPartition } from '../../lib/store/spillover.ts';
-import { type CommandSpec, expectPositionals, json, withTarget } from '../args.ts';
-import { type AwsCaller, awsJson } from '../aws.ts';
-import type { Io } from '../io.ts';
-import type { Target } from '../target.ts';
-import { printStatus } from '../views/status.ts';
+import { type CommandSpec, expectPositionals, json, withTarget } from '#cli/args.ts';
+import { type AwsCaller, awsJson } from '#cli/aws.ts';
+import type { Io } from '#cli/io.ts';
+import type { Target } from '#cli/target.ts';
+import { printStatus } from '#cli/views/status.ts';
+import { type RouteName, routeNames } from '#contracts/routes.ts';
+import { keys } from '#contracts/table.ts';
+import { parseSources } from '#lib/ingest/sources.ts';
+import { SPILLOVER_SHARDS, spilloverPartition } from '#lib/store/spillover.ts';
 import { listDeadLetters } from './dlq.ts';
 
 /**

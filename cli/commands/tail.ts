@@ -1,5 +1,3 @@
-import { getRawEvent, listRawEvents } from '../../lib/store/raw-event.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
 import {
   accountId,
   type CommandSpec,
@@ -9,9 +7,11 @@ import {
   sinceTime,
   str,
   withTarget,
-} from '../args.ts';
-import { CliError } from '../errors.ts';
-import { type Io, outcomeColor, paint } from '../io.ts';
+} from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { type Io, outcomeColor, paint } from '#cli/io.ts';
+import { getRawEvent, listRawEvents } from '#lib/store/raw-event.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 import { scanRawEvents } from './events.ts';
 
 /**

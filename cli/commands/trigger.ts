@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../infra/local/state.ts';
-import { handledEventNames } from '../../lib/contracts/routes.ts';
-import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
-import { deliveryHeader } from '../../lib/signing.ts';
-import { type CommandSpec, expectPositionals, json, str, targetOptions } from '../args.ts';
-import { CliError } from '../errors.ts';
-import { type Io, printJson, table } from '../io.ts';
-import { printTrigger } from '../views/trigger.ts';
+import { type CommandSpec, expectPositionals, json, str, targetOptions } from '#cli/args.ts';
+import { CliError } from '#cli/errors.ts';
+import { type Io, printJson, table } from '#cli/io.ts';
+import { printTrigger } from '#cli/views/trigger.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { repoRoot } from '#infra/local/state.ts';
+import { chatwootJson } from '#lib/events/chatwoot-json.ts';
+import { deliveryHeader } from '#lib/signing.ts';
 import { deliver, resolveCredential, type SendResult, UNAUTHORIZED_HINT } from './send.ts';
 
 /**
@@ -121,7 +121,7 @@ export const trigger = async (
   let name = source;
   if (name === undefined) {
     // Locally the only source is the obvious choice.
-    const { localState } = await import('../target.ts');
+    const { localState } = await import('#cli/target.ts');
     const state = localState(io.env, options.port);
     if (state.sources.length !== 1)
       throw new CliError(

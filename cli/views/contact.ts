@@ -1,8 +1,8 @@
-import { getContact } from '../../lib/store/contact.ts';
-import { getConversation, listContactConversations } from '../../lib/store/conversation.ts';
-import { listWidgetVisits } from '../../lib/store/widget-visit.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
-import { type Io, keyValues, table } from '../io.ts';
+import { type Io, keyValues, table } from '#cli/io.ts';
+import { getContact } from '#lib/store/contact.ts';
+import { getConversation, listContactConversations } from '#lib/store/conversation.ts';
+import { listWidgetVisits } from '#lib/store/widget-visit.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 
 /**
  * `mhub contact`: the view, built from the entity modules' access-pattern functions (also what

@@ -1,8 +1,8 @@
-import { type ConversationRecord, getConversation } from '../../lib/store/conversation.ts';
-import { listMessages, type MessageRecord } from '../../lib/store/message.ts';
-import { listStatusHistory } from '../../lib/store/status-history.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
-import { type Io, keyValues, table } from '../io.ts';
+import { type Io, keyValues, table } from '#cli/io.ts';
+import { type ConversationRecord, getConversation } from '#lib/store/conversation.ts';
+import { listMessages, type MessageRecord } from '#lib/store/message.ts';
+import { listStatusHistory } from '#lib/store/status-history.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 import { type Names, named, nameResolver } from './names.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { ConversationRow } from '../commands/conversations.ts';
-import { type Io, printJson, table } from '../io.ts';
+import type { ConversationRow } from '#cli/commands/conversations.ts';
+import { type Io, printJson, table } from '#cli/io.ts';
 
 /** How `mhub conversations` shows its result: a table for humans, or JSON. */
 

@@ -1,5 +1,5 @@
-import type { DlqEntry, PurgeResult, RedriveResult } from '../commands/dlq.ts';
-import { type Io, printJson, table } from '../io.ts';
+import type { DlqEntry, PurgeResult, RedriveResult } from '#cli/commands/dlq.ts';
+import { type Io, printJson, table } from '#cli/io.ts';
 
 /** How `mhub dlq` shows its result: a table for humans, or JSON. */
 

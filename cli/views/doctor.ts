@@ -1,5 +1,5 @@
-import type { Check } from '../commands/doctor.ts';
-import { type Io, outcomeColor, paint, printJson } from '../io.ts';
+import type { Check } from '#cli/commands/doctor.ts';
+import { type Io, outcomeColor, paint, printJson } from '#cli/io.ts';
 
 /** How `mhub doctor` shows its result: a table for humans, or JSON. */
 

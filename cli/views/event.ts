@@ -1,5 +1,5 @@
-import type { EventView } from '../commands/event.ts';
-import { type Io, keyValues, outcomeColor, paint, printJson } from '../io.ts';
+import type { EventView } from '#cli/commands/event.ts';
+import { type Io, keyValues, outcomeColor, paint, printJson } from '#cli/io.ts';
 
 /** How `mhub event` shows its result: a table for humans, or JSON. */
 

@@ -1,8 +1,8 @@
-import { getContact } from '../../lib/store/contact.ts';
-import { getInbox } from '../../lib/store/inbox.ts';
-import { getTeam } from '../../lib/store/team.ts';
-import { getUser } from '../../lib/store/user.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
+import { getContact } from '#lib/store/contact.ts';
+import { getInbox } from '#lib/store/inbox.ts';
+import { getTeam } from '#lib/store/team.ts';
+import { getUser } from '#lib/store/user.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 
 /** Stored names of the people and places a record points at, so views say "Ken Sato", not "user 3". */
 export interface Names {

@@ -1,5 +1,5 @@
-import type { SmokeResult } from '../commands/smoke.ts';
-import { type Io, outcomeColor, paint, printJson } from '../io.ts';
+import type { SmokeResult } from '#cli/commands/smoke.ts';
+import { type Io, outcomeColor, paint, printJson } from '#cli/io.ts';
 
 /** How `mhub smoke` shows its result: a table for humans, or JSON. */
 

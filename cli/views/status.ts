@@ -1,5 +1,5 @@
-import type { StatusReport } from '../commands/status.ts';
-import { type Io, keyValues, printJson, table } from '../io.ts';
+import type { StatusReport } from '#cli/commands/status.ts';
+import { type Io, keyValues, printJson, table } from '#cli/io.ts';
 
 /** How `mhub status` shows its result: a table for humans, or JSON. */
 

@@ -1,5 +1,5 @@
-import type { TriggerResult } from '../commands/trigger.ts';
-import { type Io, outcomeColor, paint, printJson } from '../io.ts';
+import type { TriggerResult } from '#cli/commands/trigger.ts';
+import { type Io, outcomeColor, paint, printJson } from '#cli/io.ts';
 
 /** How `mhub trigger` shows its result: a table for humans, or JSON. */
 

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
-import { jsonResponse } from '../../lib/ingest/http.ts';
-import { logger, withLambdaContext } from '../../lib/observability.ts';
-import { deliveryHeader } from '../../lib/signing.ts';
+import { handleWebhook } from '#lib/ingest/handle-webhook.ts';
+import { jsonResponse } from '#lib/ingest/http.ts';
+import { logger, withLambdaContext } from '#lib/observability.ts';
+import { deliveryHeader } from '#lib/signing.ts';
 import { ingestDeps } from './side-effects.ts';
 
 /** `ANY /webhooks/{source}` (HTTP API, payload v2): decode, run the ingest contract, answer. */

@@ -1,16 +1,16 @@
-import { withRetry } from '../../lib/delivery/retry.ts';
-import { sqsSendMessage } from '../../lib/delivery/send.ts';
-import type { IngestDeps } from '../../lib/ingest/handle-webhook.ts';
-import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
+import { SQS_ATTEMPT_TIMEOUT_MS, sqsClient } from '#functions/shared/sqs-client.ts';
+import { withRetry } from '#lib/delivery/retry.ts';
+import { sqsSendMessage } from '#lib/delivery/send.ts';
+import type { IngestDeps } from '#lib/ingest/handle-webhook.ts';
+import { payloadChecks } from '#lib/ingest/payload-checks.ts';
 import {
   fetchParameterViaExtension,
   readIngestSettings,
   SECRETS_LOAD_TIMEOUT_MS,
-} from '../../lib/ingest/settings.ts';
-import { cachedSources } from '../../lib/ingest/source-cache.ts';
-import { parseSources } from '../../lib/ingest/sources.ts';
-import { logger } from '../../lib/observability.ts';
-import { SQS_ATTEMPT_TIMEOUT_MS, sqsClient } from '../shared/sqs-client.ts';
+} from '#lib/ingest/settings.ts';
+import { cachedSources } from '#lib/ingest/source-cache.ts';
+import { parseSources } from '#lib/ingest/sources.ts';
+import { logger } from '#lib/observability.ts';
 import { signedSpilloverWriter } from './spillover-writer.ts';
 
 const settings = readIngestSettings(process.env);

@@ -1,12 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { AppError } from '../../lib/errors.ts';
+import { AppError } from '#lib/errors.ts';
 import {
   isAlreadyStored,
   type SpilloverRecord,
   type SpilloverWrite,
   spilloverWrite,
-} from '../../lib/store/spillover-record.ts';
+} from '#lib/store/spillover-record.ts';
 
 /**
  * The ingest's spillover writer: the one conditional DynamoDB write of a spillover record, sent as a

@@ -1,9 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { fetchParameterViaExtension } from '../../lib/ingest/settings.ts';
-import { logger, metrics, withLambdaContext } from '../../lib/observability.ts';
-import { parseApiSources } from '../../lib/reconcile/api-config.ts';
-import { dynamoDbClient } from '../shared/dynamodb-client.ts';
+import { dynamoDbClient } from '#functions/shared/dynamodb-client.ts';
+import { fetchParameterViaExtension } from '#lib/ingest/settings.ts';
+import { logger, metrics, withLambdaContext } from '#lib/observability.ts';
+import { parseApiSources } from '#lib/reconcile/api-config.ts';
 import { runReconciler } from './run.ts';
 
 // Read once per container: TABLE_NAME, and the secrets JSON inline (local) or its SSM parameter,

@@ -1,8 +1,8 @@
-import { metricNames } from '../../lib/contracts/metrics.ts';
-import type { ApiConfig } from '../../lib/reconcile/api-config.ts';
-import type { ClientOptions } from '../../lib/reconcile/client.ts';
-import { type AccountRun, reconcile } from '../../lib/reconcile/reconcile.ts';
-import type { StoreDeps } from '../../lib/store/write.ts';
+import { metricNames } from '#contracts/metrics.ts';
+import type { ApiConfig } from '#lib/reconcile/api-config.ts';
+import type { ClientOptions } from '#lib/reconcile/client.ts';
+import { type AccountRun, reconcile } from '#lib/reconcile/reconcile.ts';
+import type { StoreDeps } from '#lib/store/write.ts';
 
 /** The reconciler's side effects, passed in so tests give their own (Swarmion's `sideEffects` seam). */
 export interface ReconcilerSideEffects {

@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SQS_ATTEMPT_TIMEOUT_MS } from '../../lib/contracts/limits.ts';
+import { SQS_ATTEMPT_TIMEOUT_MS } from '#contracts/limits.ts';
 
 /**
  * The one SQS client of a function, built once per container. The endpoint comes from the SDK's own

@@ -1,12 +1,12 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { metricNames } from '../../lib/contracts/metrics.ts';
-import { sqsSendMessage } from '../../lib/delivery/send.ts';
-import { type SweepResult, sweepSpillover } from '../../lib/delivery/sweep.ts';
-import { readSweeperSettings } from '../../lib/delivery/sweeper-settings.ts';
-import { logger, metrics, withLambdaContext } from '../../lib/observability.ts';
-import { dynamoDbClient } from '../shared/dynamodb-client.ts';
-import { sqsClient } from '../shared/sqs-client.ts';
+import { metricNames } from '#contracts/metrics.ts';
+import { dynamoDbClient } from '#functions/shared/dynamodb-client.ts';
+import { sqsClient } from '#functions/shared/sqs-client.ts';
+import { sqsSendMessage } from '#lib/delivery/send.ts';
+import { type SweepResult, sweepSpillover } from '#lib/delivery/sweep.ts';
+import { readSweeperSettings } from '#lib/delivery/sweeper-settings.ts';
+import { logger, metrics, withLambdaContext } from '#lib/observability.ts';
 
 const settings = readSweeperSettings(process.env);
 /** Stop taking new pages with this much of the Lambda timeout left. */

@@ -1,13 +1,8 @@
-import {
-  type HandledEventName,
-  handledEventNames,
-  type RouteName,
-  routeOfEvent,
-} from '../../lib/contracts/routes.ts';
-import { withLambdaContext } from '../../lib/observability.ts';
-import { readWorkerConfig } from '../../lib/workers/config.ts';
-import { archiveWorker, eventWorker, quarantineWorker } from '../../lib/workers/workers.ts';
-import { dynamoDbClient } from '../shared/dynamodb-client.ts';
+import { type HandledEventName, handledEventNames, type RouteName, routeOfEvent } from '#contracts/routes.ts';
+import { dynamoDbClient } from '#functions/shared/dynamodb-client.ts';
+import { withLambdaContext } from '#lib/observability.ts';
+import { readWorkerConfig } from '#lib/workers/config.ts';
+import { archiveWorker, eventWorker, quarantineWorker } from '#lib/workers/workers.ts';
 
 /**
  * The SQS → DynamoDB worker of every route (lib/workers): partial batch failures, guarded writes.

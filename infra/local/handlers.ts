@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { RouteName } from '../../lib/contracts/routes.ts';
+import type { RouteName } from '#contracts/routes.ts';
 import { LOCAL_REGION } from './clients.ts';
 import { StackStartError } from './start-error.ts';
 import { repoRoot } from './state.ts';

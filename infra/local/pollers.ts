@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RouteName } from '../../lib/contracts/routes.ts';
-import { routeTuning, visibilityTimeoutSeconds } from '../queues.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { routeTuning, visibilityTimeoutSeconds } from '#infra/queues.ts';
 import { LOCAL_REGION } from './clients.ts';
 import { importWorkers } from './handlers.ts';
 import { type Poller, type PollerStats, type SqsHandler, startPoller } from './poller.ts';

@@ -6,10 +6,10 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { deadLetterQueueName, queueName, queueNamePrefix, tableName } from '../../lib/contracts/naming.ts';
-import type { RouteName } from '../../lib/contracts/routes.ts';
-import { allRoutes, deadLetterQueueAttributes, queueAttributes, routeTuning } from '../queues.ts';
-import { tableProperties } from '../table.ts';
+import { deadLetterQueueName, queueName, queueNamePrefix, tableName } from '#contracts/naming.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { allRoutes, deadLetterQueueAttributes, queueAttributes, routeTuning } from '#infra/queues.ts';
+import { tableProperties } from '#infra/table.ts';
 
 /**
  * Creates a stage's table and queues on the local emulators from the very definitions that

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../lib/errors.ts';
-import { parseSources } from '../../lib/ingest/sources.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { parseSources } from '#lib/ingest/sources.ts';
 
 /**
  * The local stack's webhook sources. They come from `WEBHOOK_SECRETS`, the same JSON the ingest

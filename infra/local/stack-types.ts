@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { RouteName } from '../../lib/contracts/routes.ts';
+import type { RouteName } from '#contracts/routes.ts';
 import type { RequestSummary } from './gateway.ts';
 import type { PollerStats } from './poller.ts';
 import type { ProvisionedQueue } from './provision.ts';

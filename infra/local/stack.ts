@@ -1,4 +1,4 @@
-import type { RouteName } from '../../lib/contracts/routes.ts';
+import type { RouteName } from '#contracts/routes.ts';
 import { LOCAL_REGION, localCredentials } from './clients.ts';
 import { startEmulators } from './emulator-lifecycle.ts';
 import { assertJavaAvailable, type RunningEmulator } from './emulators.ts';

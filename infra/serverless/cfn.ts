@@ -1,4 +1,4 @@
-import type { RouteName } from '../../lib/contracts/routes.ts';
+import type { RouteName } from '#contracts/routes.ts';
 import { type LambdaSpec, pascalCase } from './functions.ts';
 
 /** CloudFormation logical ids and intrinsic helpers shared by the infra/serverless modules. */

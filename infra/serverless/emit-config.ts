@@ -4,7 +4,7 @@ import {
   frameworkVariables,
   serverlessConfig,
   settingsFromValues,
-} from '../serverless.ts';
+} from '#infra/serverless.ts';
 
 /**
  * infra/serverless.cjs runs this on the project's pinned Node when the framework's own Node cannot

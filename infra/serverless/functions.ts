@@ -1,4 +1,4 @@
-import { handledEventNames, type RouteName, routeNames, routeOfEvent } from '../../lib/contracts/routes.ts';
+import { handledEventNames, type RouteName, routeNames, routeOfEvent } from '#contracts/routes.ts';
 
 /**
  * Every Lambda of the service, derived from the event catalog: the ingest, the spillover sweeper and

@@ -1,4 +1,4 @@
-import { serviceName } from '../../lib/contracts/naming.ts';
+import { serviceName } from '#contracts/naming.ts';
 import { type Cfn, type CfnResources, getAtt } from './cfn.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { functionName } from '../../lib/contracts/naming.ts';
-import { routeNames } from '../../lib/contracts/routes.ts';
+import { functionName } from '#contracts/naming.ts';
+import { routeNames } from '#contracts/routes.ts';
 import {
   type Cfn,
   type CfnResources,

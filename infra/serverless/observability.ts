@@ -1,6 +1,6 @@
-import { metricDimensions, metricNames, quarantinedOutcome } from '../../lib/contracts/metrics.ts';
-import { deadLetterQueueName, functionName, queueName, serviceName } from '../../lib/contracts/naming.ts';
-import { type RouteName, routeNames } from '../../lib/contracts/routes.ts';
+import { metricDimensions, metricNames, quarantinedOutcome } from '#contracts/metrics.ts';
+import { deadLetterQueueName, functionName, queueName, serviceName } from '#contracts/naming.ts';
+import { type RouteName, routeNames } from '#contracts/routes.ts';
 import {
   alarmTopicLogicalId,
   type Cfn,

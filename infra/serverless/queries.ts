@@ -1,4 +1,4 @@
-import { functionName, serviceName } from '../../lib/contracts/naming.ts';
+import { functionName, serviceName } from '#contracts/naming.ts';
 import type { CfnResources } from './cfn.ts';
 import { type LambdaSpec, pascalCase } from './functions.ts';
 import { accessLogGroupLogicalId, accessLogGroupName } from './http-api.ts';

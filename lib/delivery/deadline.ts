@@ -1,4 +1,4 @@
-import { AppError } from '../errors.ts';
+import { AppError } from '#lib/errors.ts';
 
 /**
  * Hard time bounds. The sender gives up after 5 s and never retries, so no step of the ingest may

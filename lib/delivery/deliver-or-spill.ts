@@ -1,5 +1,5 @@
-import { DEFAULT_SPILLOVER_TIMEOUT_MS } from '../contracts/limits.ts';
-import type { SpilloverRecord } from '../store/spillover-record.ts';
+import { DEFAULT_SPILLOVER_TIMEOUT_MS } from '#contracts/limits.ts';
+import type { SpilloverRecord } from '#lib/store/spillover-record.ts';
 import { withDeadline } from './deadline.ts';
 import { DEFAULT_SQS_RETRY_BUDGET, type RetryBudget } from './retry.ts';
 import { deliverMessage, type SendMessage } from './send.ts';

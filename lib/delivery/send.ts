@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { EncodedMessage } from '../events/envelope.ts';
+import type { EncodedMessage } from '#lib/events/envelope.ts';
 import { type RetryBudget, withRetry } from './retry.ts';
 
 /**

@@ -1,14 +1,14 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_SWEEP_MAX_RECORDS } from '../contracts/limits.ts';
-import { queueUrl } from '../contracts/naming.ts';
-import { logger } from '../observability.ts';
+import { DEFAULT_SWEEP_MAX_RECORDS } from '#contracts/limits.ts';
+import { queueUrl } from '#contracts/naming.ts';
+import { logger } from '#lib/observability.ts';
 import {
   deleteSpillover,
   listSpillover,
   SPILLOVER_SHARDS,
   type SpilloverStore,
   type StoredSpillover,
-} from '../store/spillover.ts';
+} from '#lib/store/spillover.ts';
 import type { RetryBudget } from './retry.ts';
 import { deliverMessage, REDRIVE_RETRY_BUDGET, type SendMessage } from './send.ts';
 

@@ -1,6 +1,6 @@
-import { readSettings } from '../config.ts';
-import { QUEUE_URL_PREFIX, SWEEP_MAX_RECORDS, TABLE_NAME } from '../contracts/env.ts';
-import { DEFAULT_SWEEP_MAX_RECORDS } from '../contracts/limits.ts';
+import { QUEUE_URL_PREFIX, SWEEP_MAX_RECORDS, TABLE_NAME } from '#contracts/env.ts';
+import { DEFAULT_SWEEP_MAX_RECORDS } from '#contracts/limits.ts';
+import { readSettings } from '#lib/config.ts';
 
 export interface SweeperSettings {
   queueUrlPrefix: string;

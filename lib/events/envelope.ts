@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../contracts/limits.ts';
-import { AppError } from '../errors.ts';
+import { DEFAULT_GZIP_THRESHOLD_BYTES } from '#contracts/limits.ts';
+import { AppError } from '#lib/errors.ts';
 
 /**
  * The envelope an accepted delivery travels in, from ingest through SQS (or the spillover record)

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { type EventRoute, type HandledEventName, routeOfEvent } from '../contracts/routes.ts';
+import { type EventRoute, type HandledEventName, routeOfEvent } from '#contracts/routes.ts';
 import {
   ContactCreatedSchema,
   ContactUpdatedSchema,
@@ -9,15 +9,15 @@ import {
   MessageCreatedSchema,
   MessageUpdatedSchema,
   WebwidgetTriggeredSchema,
-} from '../schemas/events.ts';
-import { keyPredicates } from '../schemas/key-specs.ts';
-import { keyRules } from '../schemas/keys.ts';
+} from '#lib/schemas/events.ts';
+import { keyPredicates } from '#lib/schemas/key-specs.ts';
+import { keyRules } from '#lib/schemas/keys.ts';
 import type {
   ContactEvent,
   ConversationEvent,
   MessageEvent,
   WidgetTriggeredEvent,
-} from '../schemas/types.ts';
+} from '#lib/schemas/types.ts';
 
 /**
  * The event registry: each handled event name → its route (queue + DLQ + worker suffix), its cheap

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { constantTimeEqual, signatureDigest, signatureHeader, timestampHeader } from '../signing.ts';
+import { constantTimeEqual, signatureDigest, signatureHeader, timestampHeader } from '#lib/signing.ts';
 import type { SourceConfig } from './sources.ts';
 
 /** How far `X-Chatwoot-Timestamp` may be from our clock, either way. */

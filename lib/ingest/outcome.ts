@@ -1,5 +1,5 @@
-import { metricDimensions, metricNames } from '../contracts/metrics.ts';
-import { writeRequestLine } from '../observability.ts';
+import { metricDimensions, metricNames } from '#contracts/metrics.ts';
+import { writeRequestLine } from '#lib/observability.ts';
 
 /** One request's result, for metrics: `outcome` is a status (`accepted`…) or an error code. */
 export interface Outcome {

@@ -1,5 +1,5 @@
-import { accountIdOfPayload } from '../events/account.ts';
-import { keyPredicates } from '../schemas/key-specs.ts';
+import { accountIdOfPayload } from '#lib/events/account.ts';
+import { keyPredicates } from '#lib/schemas/key-specs.ts';
 import type { PayloadChecks } from './steps/route.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { PayloadChecks } from './steps/route.ts';
 export const payloadChecks: PayloadChecks = {
   keysFit: (event, payload) => keyPredicates[event](payload),
   describeMisfit: async (event, payload) => {
-    const { checkKeys, formatIssues } = await import('../events/registry.ts');
+    const { checkKeys, formatIssues } = await import('#lib/events/registry.ts');
     const result = checkKeys(event, payload);
     return result.ok ? '[]' : formatIssues(result.issues);
   },

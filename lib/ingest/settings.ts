@@ -1,4 +1,3 @@
-import { readSettings } from '../config.ts';
 import {
   GZIP_THRESHOLD_BYTES,
   MAX_BODY_BYTES,
@@ -9,7 +8,7 @@ import {
   WEBHOOK_SECRETS,
   WEBHOOK_SECRETS_PARAMETER,
   WEBHOOK_SECRETS_TTL_MS,
-} from '../contracts/env.ts';
+} from '#contracts/env.ts';
 import {
   ANSWER_BOUND_MS,
   DEFAULT_GZIP_THRESHOLD_BYTES,
@@ -19,8 +18,9 @@ import {
   DEFAULT_SQS_RETRY_BUDGET_MS,
   PROCESSING_ALLOWANCE_MS,
   SECRETS_LOAD_TIMEOUT_MS,
-} from '../contracts/limits.ts';
-import { ConfigError } from '../errors.ts';
+} from '#contracts/limits.ts';
+import { readSettings } from '#lib/config.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * The ingest's configuration, read from the environment once per cold start and validated, so a

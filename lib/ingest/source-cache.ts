@@ -1,5 +1,5 @@
-import { withDeadline } from '../delivery/deadline.ts';
-import { AppError } from '../errors.ts';
+import { withDeadline } from '#lib/delivery/deadline.ts';
+import { AppError } from '#lib/errors.ts';
 import { parseSources, type Sources } from './sources.ts';
 
 /**

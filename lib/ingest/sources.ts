@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * Configured senders (`/webhooks/{source}`). `WEBHOOK_SECRETS` (or the SSM parameter that holds the

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * The Chatwoot Application API access of a source, from the same secrets JSON as its webhook

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.ts';
-import { parseBody } from '../schemas/exact-json.ts';
+import { AppError } from '#lib/errors.ts';
+import { parseBody } from '#lib/schemas/exact-json.ts';
 import type { ApiConfig } from './api-config.ts';
 
 /**

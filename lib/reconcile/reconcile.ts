@@ -1,5 +1,5 @@
-import { getWatermark, watermarkWrite } from '../store/watermark.ts';
-import { executeWrites, type StoreDeps } from '../store/write.ts';
+import { getWatermark, watermarkWrite } from '#lib/store/watermark.ts';
+import { executeWrites, type StoreDeps } from '#lib/store/write.ts';
 import type { ApiConfig } from './api-config.ts';
 import { type ChatwootClient, type ClientOptions, chatwootClient } from './client.ts';
 import { type SyncSummary, syncAccount } from './sync.ts';

@@ -1,7 +1,7 @@
-import { toIsoTime } from '../schemas/time.ts';
-import { getConversation } from '../store/conversation.ts';
-import { listMessages } from '../store/message.ts';
-import { executeWrites, type StoreDeps, type Write } from '../store/write.ts';
+import { toIsoTime } from '#lib/schemas/time.ts';
+import { getConversation } from '#lib/store/conversation.ts';
+import { listMessages } from '#lib/store/message.ts';
+import { executeWrites, type StoreDeps, type Write } from '#lib/store/write.ts';
 import type { ChatwootClient } from './client.ts';
 import { apiConversationWrites } from './to-writes.ts';
 

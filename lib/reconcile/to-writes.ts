@@ -1,8 +1,8 @@
-import { normaliseEvent, type ReadableIssue } from '../events/registry.ts';
-import type { ConversationEvent } from '../schemas/types.ts';
-import type { ConversationRecord } from '../store/conversation.ts';
-import type { Write } from '../store/write.ts';
-import { planWrites } from '../workers/plan.ts';
+import { normaliseEvent, type ReadableIssue } from '#lib/events/registry.ts';
+import type { ConversationEvent } from '#lib/schemas/types.ts';
+import type { ConversationRecord } from '#lib/store/conversation.ts';
+import type { Write } from '#lib/store/write.ts';
+import { planWrites } from '#lib/workers/plan.ts';
 
 /**
  * API shapes → the webhook path's normaliser and write plan, so a fact reaches one state whichever

@@ -1,4 +1,4 @@
-import type { HandledEventName } from '../contracts/routes.ts';
+import type { HandledEventName } from '#contracts/routes.ts';
 
 /**
  * The key rules of every handled event as plain data, and their compiled predicates. No valibot

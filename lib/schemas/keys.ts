@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { HandledEventName } from '../contracts/routes.ts';
+import type { HandledEventName } from '#contracts/routes.ts';
 import {
   type Entries,
   ID_MESSAGE,

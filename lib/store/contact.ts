@@ -1,4 +1,4 @@
-import type { Contact } from '../schemas/types.ts';
+import type { Contact } from '#lib/schemas/types.ts';
 import { freeFormText, packFreeForm, readRecord } from './free-form.ts';
 import { contactPk, sortKeys } from './keys.ts';
 import { getItem, type Item, pick } from './read.ts';

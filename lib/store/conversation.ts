@@ -1,4 +1,4 @@
-import type { Conversation } from '../schemas/types.ts';
+import type { Conversation } from '#lib/schemas/types.ts';
 import { freeFormText, packFreeForm, readInitiatedRecord, readRecord } from './free-form.ts';
 import { contactPk, conversationPk, type indexProjectedAttributes, keys, padId, sortKeys } from './keys.ts';
 import { getItem, type Item, pick, queryItems } from './read.ts';

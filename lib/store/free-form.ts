@@ -1,8 +1,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { AppError } from '../errors.ts';
-import { exactJsonOf, parseExactJson } from '../schemas/exact-json.ts';
-import { isRecord, toInitiatedRecord, toRecord } from '../schemas/records.ts';
-import type { ChangedAttribute, Loose } from '../schemas/types.ts';
+import { AppError } from '#lib/errors.ts';
+import { exactJsonOf, parseExactJson } from '#lib/schemas/exact-json.ts';
+import { isRecord, toInitiatedRecord, toRecord } from '#lib/schemas/records.ts';
+import type { ChangedAttribute, Loose } from '#lib/schemas/types.ts';
 
 /**
  * Free-form values (attribute bags Chatwoot fills from user input: `content_attributes`,

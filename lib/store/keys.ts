@@ -1,4 +1,4 @@
-import { indexProjectedAttributes, keys } from '../contracts/table.ts';
+import { indexProjectedAttributes, keys } from '#contracts/table.ts';
 
 /**
  * Key formats of the single table (docs/data-model.md). Every item of an account starts with

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Attachment, Message } from '../schemas/types.ts';
+import type { Attachment, Message } from '#lib/schemas/types.ts';
 import { freeFormText, packFreeForm, readRecord } from './free-form.ts';
 import { conversationPk, padId, sortKeys } from './keys.ts';
 import { getItem, type Item, pick, queryItems } from './read.ts';

@@ -1,5 +1,5 @@
 import { deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
-import type { Envelope } from '../events/envelope.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
 import { accountPrefix, keys, sortKeys } from './keys.ts';
 import { RAW_BODY_DICTIONARY_V1 } from './raw-dictionary.ts';
 import { getItem, pick, queryItems } from './read.ts';

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { RouteName } from '../contracts/routes.ts';
-import { keys } from '../contracts/table.ts';
-import type { BodyEncoding, EncodedMessage } from '../events/envelope.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { keys } from '#contracts/table.ts';
+import type { BodyEncoding, EncodedMessage } from '#lib/events/envelope.ts';
 
 /**
  * The spillover: where the ingest parks an accepted event when SQS refuses it, until the sweeper

@@ -6,9 +6,9 @@ import {
   QueryCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { RouteName } from '../contracts/routes.ts';
-import { keys } from '../contracts/table.ts';
-import type { BodyEncoding, OutgoingAttributes } from '../events/envelope.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { keys } from '#contracts/table.ts';
+import type { BodyEncoding, OutgoingAttributes } from '#lib/events/envelope.ts';
 import { queryItems } from './read.ts';
 import {
   bodyText,

@@ -1,4 +1,4 @@
-import type { ChangedAttribute } from '../schemas/types.ts';
+import type { ChangedAttribute } from '#lib/schemas/types.ts';
 import { changedAttributesText, packFreeForm, readChangedAttributes } from './free-form.ts';
 import { conversationPk, sortKeys } from './keys.ts';
 import { type Item, queryItems } from './read.ts';

@@ -1,4 +1,4 @@
-import type { Team } from '../schemas/types.ts';
+import type { Team } from '#lib/schemas/types.ts';
 import { sortKeys } from './keys.ts';
 import { getReference, referenceWrite } from './reference.ts';
 import type { PutWrite, StoreDeps } from './write.ts';

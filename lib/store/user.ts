@@ -1,4 +1,4 @@
-import type { Actor } from '../schemas/types.ts';
+import type { Actor } from '#lib/schemas/types.ts';
 import { sortKeys } from './keys.ts';
 import { getReference, referenceWrite } from './reference.ts';
 import type { PutWrite, StoreDeps } from './write.ts';

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { attributeNames, decodeEnvelope, type Envelope } from '../events/envelope.ts';
-import { infoLogsEnabled, logger, metrics } from '../observability.ts';
+import { attributeNames, decodeEnvelope, type Envelope } from '#lib/events/envelope.ts';
+import { infoLogsEnabled, logger, metrics } from '#lib/observability.ts';
 
 /**
  * The batch skeleton every queue-fed worker shares: each SQS record is decoded and prepared on its

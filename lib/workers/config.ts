@@ -1,6 +1,6 @@
-import { readSettings } from '../config.ts';
-import { RAW_EVENT_TTL_DAYS, TABLE_NAME } from '../contracts/env.ts';
-import { DEFAULT_RAW_EVENT_TTL_DAYS } from '../contracts/limits.ts';
+import { RAW_EVENT_TTL_DAYS, TABLE_NAME } from '#contracts/env.ts';
+import { DEFAULT_RAW_EVENT_TTL_DAYS } from '#contracts/limits.ts';
+import { readSettings } from '#lib/config.ts';
 
 /** Worker settings, read once at cold start by the handlers (serverless.yml sets them). */
 export interface WorkerConfig {

@@ -1,16 +1,16 @@
-import { AppError } from '../errors.ts';
-import { toIsoTime } from '../schemas/time.ts';
-import type { ContactEvent, Conversation, HandledEvent, MessageEvent } from '../schemas/types.ts';
-import { contactWrite } from '../store/contact.ts';
-import { conversationStateWrite } from '../store/conversation.ts';
-import { inboxWrite } from '../store/inbox.ts';
-import { messageContentWrite, messageSnapshotWrites } from '../store/message.ts';
-import { conversationChangeWrite, statusChangeWrite } from '../store/status-history.ts';
-import { teamWrite } from '../store/team.ts';
-import { userWrite } from '../store/user.ts';
-import { microsToIso } from '../store/version.ts';
-import { widgetVisitWrite } from '../store/widget-visit.ts';
-import { type Write, writeKey } from '../store/write.ts';
+import { AppError } from '#lib/errors.ts';
+import { toIsoTime } from '#lib/schemas/time.ts';
+import type { ContactEvent, Conversation, HandledEvent, MessageEvent } from '#lib/schemas/types.ts';
+import { contactWrite } from '#lib/store/contact.ts';
+import { conversationStateWrite } from '#lib/store/conversation.ts';
+import { inboxWrite } from '#lib/store/inbox.ts';
+import { messageContentWrite, messageSnapshotWrites } from '#lib/store/message.ts';
+import { conversationChangeWrite, statusChangeWrite } from '#lib/store/status-history.ts';
+import { teamWrite } from '#lib/store/team.ts';
+import { userWrite } from '#lib/store/user.ts';
+import { microsToIso } from '#lib/store/version.ts';
+import { widgetVisitWrite } from '#lib/store/widget-visit.ts';
+import { type Write, writeKey } from '#lib/store/write.ts';
 
 /**
  * What one normalised event writes (docs/data-model.md, "Write plan"): a pure function from the

@@ -1,15 +1,15 @@
-import { type HandledEventName, isHandledEventName } from '../contracts/routes.ts';
-import type { Envelope } from '../events/envelope.ts';
-import { formatIssues, normaliseEvent } from '../events/registry.ts';
-import { logger } from '../observability.ts';
-import { exactJsonOf, parseBody } from '../schemas/exact-json.ts';
-import type { HandledEvent } from '../schemas/types.ts';
-import { isTransientError } from '../store/errors.ts';
-import { UNKNOWN_ACCOUNT_ID } from '../store/keys.ts';
-import { knownStored } from '../store/known-stored.ts';
-import { rawEventWrite } from '../store/raw-event.ts';
-import { eventMicros } from '../store/version.ts';
-import { executeWrites, type StoreDeps, type Write } from '../store/write.ts';
+import { type HandledEventName, isHandledEventName } from '#contracts/routes.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { formatIssues, normaliseEvent } from '#lib/events/registry.ts';
+import { logger } from '#lib/observability.ts';
+import { exactJsonOf, parseBody } from '#lib/schemas/exact-json.ts';
+import type { HandledEvent } from '#lib/schemas/types.ts';
+import { isTransientError } from '#lib/store/errors.ts';
+import { UNKNOWN_ACCOUNT_ID } from '#lib/store/keys.ts';
+import { knownStored } from '#lib/store/known-stored.ts';
+import { rawEventWrite } from '#lib/store/raw-event.ts';
+import { eventMicros } from '#lib/store/version.ts';
+import { executeWrites, type StoreDeps, type Write } from '#lib/store/write.ts';
 import {
   describeError,
   type LogKeys,

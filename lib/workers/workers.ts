@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { HandledEventName } from '../contracts/routes.ts';
+import type { HandledEventName } from '#contracts/routes.ts';
 import { sqsWorker } from './batch.ts';
 import { archivePreparer, handledEventPreparer, quarantinePreparer, type WorkerDeps } from './processors.ts';
 

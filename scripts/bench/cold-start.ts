@@ -3,8 +3,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { ingestSpec } from '../../infra/serverless/functions.ts';
-import { buildFunctions, esbuildOptions, projectRoot } from '../build.ts';
+import { ingestSpec } from '#infra/serverless/functions.ts';
+import { buildFunctions, esbuildOptions, projectRoot } from '#scripts/build.ts';
 import { median, quantile, round } from './stats.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { defaultSettings, serverlessConfig } from '../../infra/serverless.ts';
+import { defaultSettings, serverlessConfig } from '#infra/serverless.ts';
 import { round } from './stats.ts';
 import type { WriteUnitsResult } from './write-units.ts';
 

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { chatwootJson, handledPayload, largeMessagePayload, story } from '../../fixtures/payloads.ts';
-import { handledEventNames } from '../../lib/contracts/routes.ts';
-import { sqsSendMessage } from '../../lib/delivery/send.ts';
-import { DEFAULT_GZIP_THRESHOLD_BYTES } from '../../lib/events/envelope.ts';
-import { handleWebhook, type IngestDeps, type WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
-import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
-import { parseSources } from '../../lib/ingest/sources.ts';
-import { deliveryHeader, signatureDigest, signedHeaders } from '../../lib/signing.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { chatwootJson, handledPayload, largeMessagePayload, story } from '#fixtures/payloads.ts';
+import { sqsSendMessage } from '#lib/delivery/send.ts';
+import { DEFAULT_GZIP_THRESHOLD_BYTES } from '#lib/events/envelope.ts';
+import { handleWebhook, type IngestDeps, type WebhookRequest } from '#lib/ingest/handle-webhook.ts';
+import { payloadChecks } from '#lib/ingest/payload-checks.ts';
+import { parseSources } from '#lib/ingest/sources.ts';
+import { deliveryHeader, signatureDigest, signedHeaders } from '#lib/signing.ts';
 
 /**
  * Child process of budget (b), bundled with the functions' esbuild options so both sides run the

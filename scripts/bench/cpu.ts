@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { esbuildOptions, projectRoot } from '../build.ts';
+import { esbuildOptions, projectRoot } from '#scripts/build.ts';
 import { summariseProfile } from './profile.ts';
 import { median, round } from './stats.ts';
 

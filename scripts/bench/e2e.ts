@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack } from '../../infra/local/stack.ts';
+import { startLocalStack } from '#infra/local/stack.ts';
 import type { BenchContext } from './e2e/context.ts';
 import { countBack, countItems } from './e2e/count-back.ts';
 import { deliveries, runConcurrently } from './e2e/deliveries.ts';
@@ -130,7 +130,7 @@ export const benchEndToEnd = async (options: EndToEndOptions): Promise<EndToEndR
   });
   try {
     // The workers' own client (the stack imported the handlers, so it points at this DynamoDB Local).
-    const { dynamoDbClient: workerClient } = await import('../../functions/shared/dynamodb-client.ts');
+    const { dynamoDbClient: workerClient } = await import('#functions/shared/dynamodb-client.ts');
     const meter = meterFor(workerClient);
     const context: BenchContext = { stack, workerClient, meter, concurrency: options.concurrency, secret };
     // The pollers' SQS requests (the local stand-in for Lambda's event source mapping).

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { projectRoot } from '../build.ts';
+import { projectRoot } from '#scripts/build.ts';
 import { benchColdStart, type ColdStartResult } from './cold-start.ts';
 import { costModel, costReport } from './cost.ts';
 import { benchCpu, type CpuResult } from './cpu.ts';

@@ -5,16 +5,16 @@ import {
   type ConsumedCapacity,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { envelopeOf } from '../../fixtures/envelopes.ts';
-import { contactPayload, handledPayload } from '../../fixtures/payloads.ts';
-import { conversationStory } from '../../fixtures/worker-story.ts';
-import { localDynamoDbClient } from '../../infra/local/clients.ts';
-import { startDynamoDbLocal } from '../../infra/local/emulators.ts';
-import { provisionTable } from '../../infra/local/provision.ts';
-import { type HandledEventName, handledEventNames } from '../../lib/contracts/routes.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import type { RecordPreparer } from '../../lib/workers/batch.ts';
-import { handledEventPreparer } from '../../lib/workers/processors.ts';
+import { type HandledEventName, handledEventNames } from '#contracts/routes.ts';
+import { envelopeOf } from '#fixtures/envelopes.ts';
+import { contactPayload, handledPayload } from '#fixtures/payloads.ts';
+import { conversationStory } from '#fixtures/worker-story.ts';
+import { localDynamoDbClient } from '#infra/local/clients.ts';
+import { startDynamoDbLocal } from '#infra/local/emulators.ts';
+import { provisionTable } from '#infra/local/provision.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import type { RecordPreparer } from '#lib/workers/batch.ts';
+import { handledEventPreparer } from '#lib/workers/processors.ts';
 import { itemSize, writeUnitsOf } from './item-size.ts';
 import { median, round } from './stats.ts';
 

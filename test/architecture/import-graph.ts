@@ -31,21 +31,43 @@ const walk = (root: string, folder: string): string[] =>
     return /\.(ts|js|mjs)$/.test(entry.name) ? [path] : [];
   });
 
-/** Relative imports only: `node:` built-ins and packages are outside every layer rule. */
-export const readImportGraph = (root: string): ImportEdge[] =>
-  sourceFolders.flatMap((folder) =>
+/**
+ * package.json `imports` patterns (`#lib/*` → `./lib/*`), resolved the way Node resolves a subpath
+ * import with one `*` (https://nodejs.org/api/packages.html#subpath-imports).
+ */
+const aliasResolver = (root: string): ((specifier: string) => string | undefined) => {
+  const imports = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).imports ?? {}) as Record<
+    string,
+    string
+  >;
+  const patterns = Object.entries(imports).map(([key, target]) => ({
+    prefix: key.slice(0, key.indexOf('*')),
+    target: posix.normalize(target),
+  }));
+  return (specifier) => {
+    const pattern = patterns.find(({ prefix }) => specifier.startsWith(prefix));
+    return pattern?.target.replace('*', specifier.slice(pattern.prefix.length));
+  };
+};
+
+/** Relative and `#` alias imports: `node:` built-ins and packages are outside every layer rule. */
+export const readImportGraph = (root: string): ImportEdge[] => {
+  const resolveAlias = aliasResolver(root);
+  return sourceFolders.flatMap((folder) =>
     walk(root, folder).flatMap((file) =>
-      importSpecifiers(readFileSync(join(root, file), 'utf8'))
-        .filter((specifier) => specifier.startsWith('.'))
-        .map((specifier) => ({
-          from: file,
-          to: relative(root, join(root, dirname(file), specifier))
-            .split('\\')
-            .join('/'),
-          specifier,
-        })),
+      importSpecifiers(readFileSync(join(root, file), 'utf8')).flatMap((specifier) => {
+        const to = specifier.startsWith('.')
+          ? relative(root, join(root, dirname(file), specifier))
+              .split('\\')
+              .join('/')
+          : specifier.startsWith('#')
+            ? resolveAlias(specifier)
+            : undefined;
+        return to === undefined ? [] : [{ from: file, to, specifier }];
+      }),
     ),
   );
+};
 
 const under = (path: string, folder: string): boolean => path.startsWith(`${folder}/`);
 

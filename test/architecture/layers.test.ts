@@ -25,6 +25,7 @@ describe('the import graph reader', () => {
       "export { c } from '../c/c.ts';",
       "import './side-effect.ts';",
       "const { d } = await import('../d.ts');",
+      "import { g } from '#lib/g.ts';",
       "import {\n  e,\n  f,\n} from 'node:fs';",
     ].join('\n');
     expect(importSpecifiers(source)).toEqual([
@@ -33,8 +34,20 @@ describe('the import graph reader', () => {
       '../c/c.ts',
       './side-effect.ts',
       '../d.ts',
+      '#lib/g.ts',
       'node:fs',
     ]);
+  });
+
+  it('resolves package.json `imports` aliases like Node does (the repository imports through them)', () => {
+    const edges = readImportGraph(root);
+    const viaAlias = edges.find(
+      (e) => e.from === 'functions/ingest/handler.ts' && e.specifier.startsWith('#lib/'),
+    );
+    expect(viaAlias?.to).toBe(viaAlias?.specifier.replace('#lib/', 'lib/'));
+    expect(
+      edges.some((e) => e.specifier.startsWith('#contracts/') && e.to.startsWith('lib/contracts/')),
+    ).toBe(true);
   });
 
   it('reads the repository: the ingest handler imports lib/', () => {

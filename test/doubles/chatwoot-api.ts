@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
+import { chatwootJson } from '#lib/events/chatwoot-json.ts';
 
 /**
  * A DOUBLE of Chatwoot's Application API (not Chatwoot): just the three reads the reconciler uses,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { conversationStory } from '../../fixtures/worker-story.ts';
+import { conversationStory } from '#fixtures/worker-story.ts';
 import { apiStateAfter, type ChatwootApiDouble, type Json, startChatwootApiDouble } from './chatwoot-api.ts';
 
 /**

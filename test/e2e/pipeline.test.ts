@@ -3,20 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDeadLetters, redriveDeadLetters } from '../../cli/commands/dlq.ts';
-import { listEvents } from '../../cli/commands/events.ts';
-import { replay } from '../../cli/commands/replay.ts';
-import { memoryIo } from '../../cli/io.ts';
-import { resolveTarget } from '../../cli/target.ts';
-import { contactView } from '../../cli/views/contact.ts';
-import { conversationView } from '../../cli/views/conversation.ts';
-import { story } from '../../fixtures/payloads.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
-import { readStackState, repoRoot } from '../../infra/local/state.ts';
-import { routeTuning } from '../../infra/queues.ts';
-import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
-import { deliveryHeader, signedHeaders } from '../../lib/signing.ts';
-import { run } from '../support/run.ts';
+import { listDeadLetters, redriveDeadLetters } from '#cli/commands/dlq.ts';
+import { listEvents } from '#cli/commands/events.ts';
+import { replay } from '#cli/commands/replay.ts';
+import { memoryIo } from '#cli/io.ts';
+import { resolveTarget } from '#cli/target.ts';
+import { contactView } from '#cli/views/contact.ts';
+import { conversationView } from '#cli/views/conversation.ts';
+import { story } from '#fixtures/payloads.ts';
+import { type LocalStack, startLocalStack } from '#infra/local/stack.ts';
+import { readStackState, repoRoot } from '#infra/local/state.ts';
+import { routeTuning } from '#infra/queues.ts';
+import { chatwootJson } from '#lib/events/chatwoot-json.ts';
+import { deliveryHeader, signedHeaders } from '#lib/signing.ts';
+import { run } from '#test/support/run.ts';
 import {
   buildStory,
   type Delivery,

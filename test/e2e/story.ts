@@ -10,7 +10,7 @@ import {
   typingPayload,
   unknownPayload,
   webwidgetPayload,
-} from '../../fixtures/payloads.ts';
+} from '#fixtures/payloads.ts';
 
 /**
  * One conversation's life as a real sender would deliver it, 27 webhooks: a widget visit, the

@@ -2,42 +2,42 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableName as deployedTableName, queueNamePrefix } from '#contracts/naming.ts';
+import { routeNames } from '#contracts/routes.ts';
 import {
   deadLetterQueueAttributes,
   queueAttributes,
   routeTuning,
   visibilityTimeoutSeconds,
-} from '../../infra/queues.ts';
+} from '#infra/queues.ts';
 import {
   deadLetterQueueLogicalId,
   functionLogicalId,
   queueLogicalId,
   roleLogicalId,
   tableLogicalId,
-} from '../../infra/serverless/cfn.ts';
+} from '#infra/serverless/cfn.ts';
 import {
   ingestSpec,
   lambdaSpecs,
   reconcilerSpec,
   sweeperSpec,
   workerSpecs,
-} from '../../infra/serverless/functions.ts';
-import { savedQueries } from '../../infra/serverless/queries.ts';
+} from '#infra/serverless/functions.ts';
+import { savedQueries } from '#infra/serverless/queries.ts';
 import {
   defaultSettings,
   logRetentionInDays,
   maxBodyBytes,
   metricsNamespace,
   serverlessConfig,
-} from '../../infra/serverless.ts';
-import { tableProperties } from '../../infra/table.ts';
-import { tableName as deployedTableName, queueNamePrefix } from '../../lib/contracts/naming.ts';
-import { routeNames } from '../../lib/contracts/routes.ts';
-import { readSweeperSettings } from '../../lib/delivery/sweeper-settings.ts';
-import { readIngestSettings } from '../../lib/ingest/settings.ts';
-import { spilloverPartition } from '../../lib/store/spillover.ts';
-import { readWorkerConfig } from '../../lib/workers/config.ts';
-import { type PackageResult, packageService } from '../../scripts/package.ts';
+} from '#infra/serverless.ts';
+import { tableProperties } from '#infra/table.ts';
+import { readSweeperSettings } from '#lib/delivery/sweeper-settings.ts';
+import { readIngestSettings } from '#lib/ingest/settings.ts';
+import { spilloverPartition } from '#lib/store/spillover.ts';
+import { readWorkerConfig } from '#lib/workers/config.ts';
+import { type PackageResult, packageService } from '#scripts/package.ts';
 import { includeTemplate, isError, unexplainedWarnings, validateTemplate } from './aws-validators.ts';
 import { isMetricsInsights, MetricsInsightsSyntaxError, parseMetricsInsights } from './metrics-insights.ts';
 import {

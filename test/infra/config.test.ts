@@ -1,17 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lambdaSpecs } from '../../infra/serverless/functions.ts';
-import { parametersSecretsExtensionLayerArn } from '../../infra/serverless/layers.ts';
-import {
-  defaultSettings,
-  maxStageLength,
-  serverlessConfig,
-  settingsFromValues,
-} from '../../infra/serverless.ts';
-import { functionName } from '../../lib/contracts/naming.ts';
-import { routeNames } from '../../lib/contracts/routes.ts';
-import { projectRoot } from '../../scripts/build.ts';
+import { functionName } from '#contracts/naming.ts';
+import { routeNames } from '#contracts/routes.ts';
+import { lambdaSpecs } from '#infra/serverless/functions.ts';
+import { parametersSecretsExtensionLayerArn } from '#infra/serverless/layers.ts';
+import { defaultSettings, maxStageLength, serverlessConfig, settingsFromValues } from '#infra/serverless.ts';
+import { projectRoot } from '#scripts/build.ts';
 
 /** Checks of infra/serverless.ts itself, without packaging: naming limits and settings handling. */
 describe('serverless config', () => {

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lambdaSpecs } from '../../infra/serverless/functions.ts';
-import { projectRoot } from '../../scripts/build.ts';
+import { lambdaSpecs } from '#infra/serverless/functions.ts';
+import { projectRoot } from '#scripts/build.ts';
 
 /**
  * Powertools context on every handler: each log line carries the Lambda request id, the cold-start

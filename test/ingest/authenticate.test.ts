@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chatwootJson, specialCharsPayload } from '../../fixtures/payloads.ts';
-import { authenticate } from '../../lib/ingest/authenticate.ts';
-import type { SourceConfig } from '../../lib/ingest/sources.ts';
-import { signBody } from '../../lib/signing.ts';
+import { chatwootJson, specialCharsPayload } from '#fixtures/payloads.ts';
+import { authenticate } from '#lib/ingest/authenticate.ts';
+import type { SourceConfig } from '#lib/ingest/sources.ts';
+import { signBody } from '#lib/signing.ts';
 
 const NOW = 1_772_442_871; // 2026-03-02T09:14:31Z
 const source = (overrides: Partial<SourceConfig> = {}): SourceConfig => ({

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
-import { ANSWER_BOUND_MS } from '../../lib/ingest/settings.ts';
-import { signedHeaders } from '../../lib/signing.ts';
+import { chatwootJson, handledPayload } from '#fixtures/payloads.ts';
+import { ANSWER_BOUND_MS } from '#lib/ingest/settings.ts';
+import { signedHeaders } from '#lib/signing.ts';
 import {
   awsErrorServer,
   dynamoDbErrors,
@@ -12,8 +12,8 @@ import {
   hungServer,
   resetServer,
   sqsErrors,
-} from '../support/fault-servers.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+} from '#test/support/fault-servers.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { apiGatewayEvent, SECRET, SOURCES_JSON } from './support.ts';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -71,7 +71,7 @@ describe('ingest time bounds against hung, resetting and failing endpoints', () 
     }))
       vi.stubEnv(name, value);
     vi.resetModules();
-    return (await import('../../functions/ingest/handler.ts')).handler as Handler;
+    return (await import('#functions/ingest/handler.ts')).handler as Handler;
   };
 
   const deliver = async (name: string, handler: Handler) => {

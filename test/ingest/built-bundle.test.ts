@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
-import { ingestSpec } from '../../infra/serverless/functions.ts';
-import { ANSWER_BOUND_MS } from '../../lib/ingest/settings.ts';
-import { signedHeaders } from '../../lib/signing.ts';
-import { buildFunctions } from '../../scripts/build.ts';
-import { type BundleProcess, startBundle } from '../support/bundle-process.ts';
-import { type FaultServer, hungServer } from '../support/fault-servers.ts';
-import { type SecretsExtension, startSecretsExtension } from '../support/secrets-extension.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { chatwootJson, handledPayload } from '#fixtures/payloads.ts';
+import { ingestSpec } from '#infra/serverless/functions.ts';
+import { ANSWER_BOUND_MS } from '#lib/ingest/settings.ts';
+import { signedHeaders } from '#lib/signing.ts';
+import { buildFunctions } from '#scripts/build.ts';
+import { type BundleProcess, startBundle } from '#test/support/bundle-process.ts';
+import { type FaultServer, hungServer } from '#test/support/fault-servers.ts';
+import { type SecretsExtension, startSecretsExtension } from '#test/support/secrets-extension.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { apiGatewayEvent, SECRET, SOURCES_JSON } from './support.ts';
 
 /**

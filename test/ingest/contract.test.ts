@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
-import { routeNames } from '../../lib/contracts/routes.ts';
-import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
-import { isJsonContentType } from '../../lib/ingest/http.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { routeNames } from '#contracts/routes.ts';
+import { chatwootJson, handledPayload } from '#fixtures/payloads.ts';
+import { handleWebhook } from '#lib/ingest/handle-webhook.ts';
+import { isJsonContentType } from '#lib/ingest/http.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import {
   depsFor,
   drainQueue,

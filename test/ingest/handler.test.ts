@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
-import { decodeEnvelope } from '../../lib/events/envelope.ts';
-import { signedHeaders } from '../../lib/signing.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { chatwootJson, handledPayload } from '#fixtures/payloads.ts';
+import { decodeEnvelope } from '#lib/events/envelope.ts';
+import { signedHeaders } from '#lib/signing.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { drainQueue, SECRET, SOURCES_JSON } from './support.ts';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -48,7 +48,7 @@ const apiGatewayEvent = (
 const loadHandler = async (env: Record<string, string>): Promise<Handler> => {
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   vi.resetModules();
-  return (await import('../../functions/ingest/handler.ts')).handler as Handler;
+  return (await import('#functions/ingest/handler.ts')).handler as Handler;
 };
 
 describe('functions/ingest/handler.ts end to end', () => {

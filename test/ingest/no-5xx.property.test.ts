@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
-import { handledEventNames } from '../../lib/contracts/routes.ts';
-import { handleWebhook, type WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
-import { signBody } from '../../lib/signing.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { chatwootJson, handledPayload } from '#fixtures/payloads.ts';
+import { handleWebhook, type WebhookRequest } from '#lib/ingest/handle-webhook.ts';
+import { signBody } from '#lib/signing.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { depsFor, NOW_SECONDS, SECRET, TOKEN } from './support.ts';
 
 /**

@@ -13,7 +13,7 @@ const capture = async (env: Record<string, string>) => {
     lines.push(String(chunk));
     return true;
   });
-  const { recordOutcome } = await import('../../lib/ingest/outcome.ts');
+  const { recordOutcome } = await import('#lib/ingest/outcome.ts');
   return { lines, recordOutcome };
 };
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { handledEventNames, routeNames, routeOfEvent } from '#contracts/routes.ts';
 import {
   automationPayload,
   chatwootJson,
@@ -9,12 +10,11 @@ import {
   specialCharsPayload,
   typingPayload,
   unknownPayload,
-} from '../../fixtures/payloads.ts';
-import { handledEventNames, routeNames, routeOfEvent } from '../../lib/contracts/routes.ts';
-import { decodeEnvelope } from '../../lib/events/envelope.ts';
-import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
-import type { Outcome } from '../../lib/ingest/outcome.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+} from '#fixtures/payloads.ts';
+import { decodeEnvelope } from '#lib/events/envelope.ts';
+import { handleWebhook } from '#lib/ingest/handle-webhook.ts';
+import type { Outcome } from '#lib/ingest/outcome.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { depsFor, drainQueue, NOW, OLD_SECRET, parseBody, TOKEN, webhookRequest } from './support.ts';
 
 const attributesOf = (message: { MessageAttributes?: Record<string, { StringValue?: string }> }) =>

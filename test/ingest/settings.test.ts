@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isRetryableError, type RetryClock, withRetry } from '../../lib/delivery/retry.ts';
-import { ConfigError } from '../../lib/errors.ts';
-import { fetchParameterViaExtension, readIngestSettings } from '../../lib/ingest/settings.ts';
-import { parseSources } from '../../lib/ingest/sources.ts';
+import { isRetryableError, type RetryClock, withRetry } from '#lib/delivery/retry.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { fetchParameterViaExtension, readIngestSettings } from '#lib/ingest/settings.ts';
+import { parseSources } from '#lib/ingest/sources.ts';
 
 describe('WEBHOOK_SECRETS', () => {
   it('reads the three forms', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedSources, SourcesUnavailableError } from '../../lib/ingest/source-cache.ts';
+import { cachedSources, SourcesUnavailableError } from '#lib/ingest/source-cache.ts';
 
 /**
  * The cache's rules with a fake reader and a fake clock (named as fakes: the real extension over

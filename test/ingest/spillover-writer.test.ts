@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signDynamoDbRequest, signedSpilloverWriter } from '../../functions/ingest/spillover-writer.ts';
-import { encodeEnvelope } from '../../lib/events/envelope.ts';
-import { listSpillover, SPILLOVER_SHARDS, spilloverShard } from '../../lib/store/spillover.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { signDynamoDbRequest, signedSpilloverWriter } from '#functions/ingest/spillover-writer.ts';
+import { encodeEnvelope } from '#lib/events/envelope.ts';
+import { listSpillover, SPILLOVER_SHARDS, spilloverShard } from '#lib/store/spillover.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 
 describe('SigV4 for the spillover write', () => {
   it('signs the headers DynamoDB checks, with the session token when there is one', async () => {

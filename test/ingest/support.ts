@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { queueUrl } from '../../lib/contracts/naming.ts';
-import type { RouteName } from '../../lib/contracts/routes.ts';
-import { sqsSendMessage } from '../../lib/delivery/send.ts';
-import type { IngestDeps, WebhookRequest } from '../../lib/ingest/handle-webhook.ts';
-import { payloadChecks } from '../../lib/ingest/payload-checks.ts';
-import { parseSources } from '../../lib/ingest/sources.ts';
-import { signBody } from '../../lib/signing.ts';
-import { putSpillover } from '../../lib/store/spillover.ts';
-import type { TestStack } from '../support/stack.ts';
+import { queueUrl } from '#contracts/naming.ts';
+import type { RouteName } from '#contracts/routes.ts';
+import { sqsSendMessage } from '#lib/delivery/send.ts';
+import type { IngestDeps, WebhookRequest } from '#lib/ingest/handle-webhook.ts';
+import { payloadChecks } from '#lib/ingest/payload-checks.ts';
+import { parseSources } from '#lib/ingest/sources.ts';
+import { signBody } from '#lib/signing.ts';
+import { putSpillover } from '#lib/store/spillover.ts';
+import type { TestStack } from '#test/support/stack.ts';
 
 export const SECRET = 'acme-current-secret';
 export const OLD_SECRET = 'acme-previous-secret';

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { triggerEvents, UNKNOWN_SAMPLE_EVENT } from '../../cli/commands/trigger.ts';
-import { colorWanted, memoryIo } from '../../cli/io.ts';
-import { main } from '../../cli/main.ts';
-import { freePort } from '../../infra/local/emulators.ts';
-import { type LocalStack, type RequestSummary, startLocalStack } from '../../infra/local/stack.ts';
-import { repoRoot } from '../../infra/local/state.ts';
-import { handledEventNames } from '../../lib/contracts/routes.ts';
-import { run } from '../support/run.ts';
+import { triggerEvents, UNKNOWN_SAMPLE_EVENT } from '#cli/commands/trigger.ts';
+import { colorWanted, memoryIo } from '#cli/io.ts';
+import { main } from '#cli/main.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { freePort } from '#infra/local/emulators.ts';
+import { type LocalStack, type RequestSummary, startLocalStack } from '#infra/local/stack.ts';
+import { repoRoot } from '#infra/local/state.ts';
+import { run } from '#test/support/run.ts';
 
 /**
  * Every `mhub` command against the real local stack (in memory; the persistent stack has its own

@@ -11,12 +11,12 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../cli/io.ts';
-import { main } from '../../cli/main.ts';
-import { localSqsClient } from '../../infra/local/clients.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
-import { dataLockFile, liveStacks, repoRoot, type StackState, stackFile } from '../../infra/local/state.ts';
-import { run } from '../support/run.ts';
+import { memoryIo } from '#cli/io.ts';
+import { main } from '#cli/main.ts';
+import { localSqsClient } from '#infra/local/clients.ts';
+import { type LocalStack, startLocalStack } from '#infra/local/stack.ts';
+import { dataLockFile, liveStacks, repoRoot, type StackState, stackFile } from '#infra/local/state.ts';
+import { run } from '#test/support/run.ts';
 
 /**
  * The stack `npm start` runs by default: it keeps data (DynamoDB Local and fauxqs on disk). Here

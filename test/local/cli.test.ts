@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDelivery } from '../../cli/commands/send.ts';
-import { memoryIo } from '../../cli/io.ts';
-import { main } from '../../cli/main.ts';
-import { selectRoutes } from '../../cli/routes.ts';
-import { chatwootJson } from '../../lib/events/chatwoot-json.ts';
+import { readDelivery } from '#cli/commands/send.ts';
+import { memoryIo } from '#cli/io.ts';
+import { main } from '#cli/main.ts';
+import { selectRoutes } from '#cli/routes.ts';
+import { chatwootJson } from '#lib/events/chatwoot-json.ts';
 
 let dir: string;
 beforeAll(() => {

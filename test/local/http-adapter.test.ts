@@ -11,7 +11,7 @@ import {
   requestTime,
   toApiGatewayEvent,
   writeJson,
-} from '../../infra/local/http-adapter.ts';
+} from '#infra/local/http-adapter.ts';
 
 const request = (overrides: Partial<RawRequest> = {}): RawRequest => ({
   method: 'POST',

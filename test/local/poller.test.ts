@@ -5,9 +5,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { settleBatch, startPoller } from '../../infra/local/poller.ts';
-import { routeTuning } from '../../infra/queues.ts';
-import { freshStack } from '../support/stack.ts';
+import { settleBatch, startPoller } from '#infra/local/poller.ts';
+import { routeTuning } from '#infra/queues.ts';
+import { freshStack } from '#test/support/stack.ts';
 
 const record = (messageId: string): SQSRecord => ({ messageId }) as SQSRecord;
 

@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JAVA_MISSING_MESSAGE } from '../../infra/local/emulators.ts';
-import { repoRoot } from '../../infra/local/state.ts';
-import { run } from '../support/run.ts';
+import { JAVA_MISSING_MESSAGE } from '#infra/local/emulators.ts';
+import { repoRoot } from '#infra/local/state.ts';
+import { run } from '#test/support/run.ts';
 
 /** `npm start`'s failures at start-up: one clear line on stderr, exit code 1, no Java started. */
 

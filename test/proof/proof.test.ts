@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { runFaults } from '../../scripts/proof/faults.ts';
-import { runHostile } from '../../scripts/proof/hostile.ts';
-import type { SuiteResult } from '../../scripts/proof/lib/run.ts';
-import { runLoad } from '../../scripts/proof/load.ts';
+import { runFaults } from '#scripts/proof/faults.ts';
+import { runHostile } from '#scripts/proof/hostile.ts';
+import type { SuiteResult } from '#scripts/proof/lib/run.ts';
+import { runLoad } from '#scripts/proof/load.ts';
 
 /**
  * The proof suites (scripts/proof/, docs/proof.md) in their reduced CI sizes, one after another (each

@@ -2,18 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../cli/io.ts';
-import { main } from '../../cli/main.ts';
-import { conversationStory, storyExpectations as x } from '../../fixtures/worker-story.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
-import { getConversation } from '../../lib/store/conversation.ts';
-import { listMessages } from '../../lib/store/message.ts';
+import { memoryIo } from '#cli/io.ts';
+import { main } from '#cli/main.ts';
+import { conversationStory, storyExpectations as x } from '#fixtures/worker-story.ts';
+import { type LocalStack, startLocalStack } from '#infra/local/stack.ts';
+import { getConversation } from '#lib/store/conversation.ts';
+import { listMessages } from '#lib/store/message.ts';
 import {
   apiStateAfter,
   type ChatwootApiDouble,
   type Json,
   startChatwootApiDouble,
-} from '../doubles/chatwoot-api.ts';
+} from '#test/doubles/chatwoot-api.ts';
 
 /** `mhub backfill` on the real local stack (in memory), from the Chatwoot API double. */
 

@@ -1,15 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationStory, storyExpectations as x } from '../../fixtures/worker-story.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
+import { conversationStory, storyExpectations as x } from '#fixtures/worker-story.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
 import {
   apiStateAfter,
   type ChatwootApiDouble,
   type Json,
   startChatwootApiDouble,
-} from '../doubles/chatwoot-api.ts';
-import { freshStack } from '../support/stack.ts';
-import { deliverAll, freshTable, workersFor } from '../workers/support.ts';
+} from '#test/doubles/chatwoot-api.ts';
+import { freshStack } from '#test/support/stack.ts';
+import { deliverAll, freshTable, workersFor } from '#test/workers/support.ts';
 import { backfill, kindOf, lostFields, stateOf } from './support.ts';
 
 /**

@@ -1,15 +1,15 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lib/errors.ts';
-import { parseSources } from '../../lib/ingest/sources.ts';
-import { ApiToken, apiConfigOf, parseApiSources } from '../../lib/reconcile/api-config.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { parseSources } from '#lib/ingest/sources.ts';
+import { ApiToken, apiConfigOf, parseApiSources } from '#lib/reconcile/api-config.ts';
 import {
   ChatwootApiError,
   chatwootClient,
   RunBudgetExceededError,
   retryAfterMs,
-} from '../../lib/reconcile/client.ts';
-import { type ChatwootApiDouble, startChatwootApiDouble } from '../doubles/chatwoot-api.ts';
+} from '#lib/reconcile/client.ts';
+import { type ChatwootApiDouble, startChatwootApiDouble } from '#test/doubles/chatwoot-api.ts';
 
 const TOKEN = 'tok-SECRET-9f8e7d6c5b4a';
 const secrets = (api: unknown) => JSON.stringify({ acme: { secrets: ['s3cret'], api } });

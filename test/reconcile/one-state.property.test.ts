@@ -1,17 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationStory } from '../../fixtures/worker-story.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import { syncAccount } from '../../lib/reconcile/sync.ts';
+import { conversationStory } from '#fixtures/worker-story.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { syncAccount } from '#lib/reconcile/sync.ts';
 import {
   apiStateAfter,
   type ChatwootApiDouble,
   type Json,
   startChatwootApiDouble,
-} from '../doubles/chatwoot-api.ts';
-import { freshStack } from '../support/stack.ts';
-import { deliverAll, freshTable, workersFor } from '../workers/support.ts';
+} from '#test/doubles/chatwoot-api.ts';
+import { freshStack } from '#test/support/stack.ts';
+import { deliverAll, freshTable, workersFor } from '#test/workers/support.ts';
 import { clientOn, lostFields, stateOf } from './support.ts';
 
 /**

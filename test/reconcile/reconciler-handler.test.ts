@@ -1,17 +1,17 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { story as fixture } from '../../fixtures/payloads.ts';
-import { conversationStory } from '../../fixtures/worker-story.ts';
-import { watermarkWrite } from '../../lib/store/watermark.ts';
-import { executeWrites } from '../../lib/store/write.ts';
+import { story as fixture } from '#fixtures/payloads.ts';
+import { conversationStory } from '#fixtures/worker-story.ts';
+import { watermarkWrite } from '#lib/store/watermark.ts';
+import { executeWrites } from '#lib/store/write.ts';
 import {
   apiStateAfter,
   type ChatwootApiDouble,
   type Json,
   startChatwootApiDouble,
-} from '../doubles/chatwoot-api.ts';
-import { freshStack } from '../support/stack.ts';
-import { deliverAll, iso, workersFor } from '../workers/support.ts';
+} from '#test/doubles/chatwoot-api.ts';
+import { freshStack } from '#test/support/stack.ts';
+import { deliverAll, iso, workersFor } from '#test/workers/support.ts';
 
 /** functions/reconciler/handler.ts as Lambda runs it: env config, DynamoDB Local, the API double, EMF out. */
 
@@ -59,7 +59,7 @@ describe('functions/reconciler/handler.ts', () => {
       return true;
     });
     vi.resetModules();
-    const { handler } = await import('../../functions/reconciler/handler.ts');
+    const { handler } = await import('#functions/reconciler/handler.ts');
 
     const result = await handler({} as ScheduledEvent, { getRemainingTimeInMillis: () => 60_000 } as Context);
 

@@ -1,21 +1,21 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { story as fixture } from '../../fixtures/payloads.ts';
-import { conversationStory } from '../../fixtures/worker-story.ts';
-import { runReconciler } from '../../functions/reconciler/run.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import { ApiToken } from '../../lib/reconcile/api-config.ts';
-import { getMessage } from '../../lib/store/message.ts';
-import { getWatermark, watermarkWrite } from '../../lib/store/watermark.ts';
-import { executeWrites } from '../../lib/store/write.ts';
+import { story as fixture } from '#fixtures/payloads.ts';
+import { conversationStory } from '#fixtures/worker-story.ts';
+import { runReconciler } from '#functions/reconciler/run.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { ApiToken } from '#lib/reconcile/api-config.ts';
+import { getMessage } from '#lib/store/message.ts';
+import { getWatermark, watermarkWrite } from '#lib/store/watermark.ts';
+import { executeWrites } from '#lib/store/write.ts';
 import {
   apiStateAfter,
   type ChatwootApiDouble,
   type Json,
   startChatwootApiDouble,
-} from '../doubles/chatwoot-api.ts';
-import { freshStack } from '../support/stack.ts';
-import { deliverAll, freshTable, iso, workersFor } from '../workers/support.ts';
+} from '#test/doubles/chatwoot-api.ts';
+import { freshStack } from '#test/support/stack.ts';
+import { deliverAll, freshTable, iso, workersFor } from '#test/workers/support.ts';
 import { lostFields, stateOf } from './support.ts';
 
 /**

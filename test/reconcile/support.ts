@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ApiToken } from '../../lib/reconcile/api-config.ts';
-import { chatwootClient } from '../../lib/reconcile/client.ts';
-import { syncAccount } from '../../lib/reconcile/sync.ts';
-import type { ChatwootApiDouble } from '../doubles/chatwoot-api.ts';
-import { scanTable } from '../workers/support.ts';
+import { ApiToken } from '#lib/reconcile/api-config.ts';
+import { chatwootClient } from '#lib/reconcile/client.ts';
+import { syncAccount } from '#lib/reconcile/sync.ts';
+import type { ChatwootApiDouble } from '#test/doubles/chatwoot-api.ts';
+import { scanTable } from '#test/workers/support.ts';
 
 /** Helpers for the reconcile tests: a client on the double, and the state two paths are compared on. */
 

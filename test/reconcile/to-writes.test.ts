@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { conversationObject, messagePayload, story } from '../../fixtures/payloads.ts';
-import { apiConversationWrites } from '../../lib/reconcile/to-writes.ts';
-import type { PutWrite, Write } from '../../lib/store/write.ts';
-import { apiConversationView, apiMessageView, type Json } from '../doubles/chatwoot-api.ts';
+import { conversationObject, messagePayload, story } from '#fixtures/payloads.ts';
+import { apiConversationWrites } from '#lib/reconcile/to-writes.ts';
+import type { PutWrite, Write } from '#lib/store/write.ts';
+import { apiConversationView, apiMessageView, type Json } from '#test/doubles/chatwoot-api.ts';
 
 /** The pure mapping of API views onto the webhook plan: versions, gaps filled from the store, activity. */
 

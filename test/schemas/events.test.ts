@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
+import { type HandledEventName, handledEventNames } from '#contracts/routes.ts';
 import {
   chatwootJson,
   contactPayload,
@@ -9,15 +10,14 @@ import {
   type Payload,
   story,
   webwidgetPayload,
-} from '../../fixtures/payloads.ts';
-import { type HandledEventName, handledEventNames } from '../../lib/contracts/routes.ts';
-import { checkKeys, eventRegistry, normaliseEvent } from '../../lib/events/registry.ts';
+} from '#fixtures/payloads.ts';
+import { checkKeys, eventRegistry, normaliseEvent } from '#lib/events/registry.ts';
 import type {
   ContactEvent,
   ConversationEvent,
   MessageEvent,
   WidgetTriggeredEvent,
-} from '../../lib/schemas/types.ts';
+} from '#lib/schemas/types.ts';
 import { at, compareCommon } from './helpers.ts';
 
 /** Through the wire format, as the workers will see it. */
@@ -442,7 +442,7 @@ describe('message events', () => {
   });
 
   it('handles the ~450 KB body', async () => {
-    const { largeMessagePayload, LARGE_CONTENT_LENGTH } = await import('../../fixtures/payloads.ts');
+    const { largeMessagePayload, LARGE_CONTENT_LENGTH } = await import('#fixtures/payloads.ts');
     const raw = chatwootJson(largeMessagePayload());
     expect(Buffer.byteLength(raw)).toBeGreaterThan(440_000);
     const out = normaliseEvent('message_created', JSON.parse(raw));

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { handledEventNames } from '../../lib/contracts/routes.ts';
-import { accountIdOfPayload } from '../../lib/events/account.ts';
-import { checkKeys, normaliseEvent } from '../../lib/events/registry.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { accountIdOfPayload } from '#lib/events/account.ts';
+import { checkKeys, normaliseEvent } from '#lib/events/registry.ts';
 
 const load = (event: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', `${event}.json`), 'utf8'));

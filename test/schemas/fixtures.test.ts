@@ -9,7 +9,7 @@ import {
   story,
   typingPayload,
   unknownPayload,
-} from '../../fixtures/payloads.ts';
+} from '#fixtures/payloads.ts';
 
 describe('fixtures', () => {
   it('serialise like Ruby to_json: <>& escaped, emoji/CJK/Arabic raw, round-trips', () => {

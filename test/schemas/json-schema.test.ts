@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { handledEventNames } from '../../lib/contracts/routes.ts';
-import { renderSchemaDocs, SCHEMAS_DIR } from '../../scripts/schemas.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { renderSchemaDocs, SCHEMAS_DIR } from '#scripts/schemas.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 

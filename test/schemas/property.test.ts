@@ -1,16 +1,11 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { handledPayload } from '../../fixtures/payloads.ts';
-import { handledEventNames } from '../../lib/contracts/routes.ts';
-import { accountIdOfPayload } from '../../lib/events/account.ts';
-import {
-  checkKeys,
-  eventRegistry,
-  normaliseEvent,
-  type ValidationResult,
-} from '../../lib/events/registry.ts';
-import { keyRules as rulesOf } from '../../lib/schemas/keys.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { handledPayload } from '#fixtures/payloads.ts';
+import { accountIdOfPayload } from '#lib/events/account.ts';
+import { checkKeys, eventRegistry, normaliseEvent, type ValidationResult } from '#lib/events/registry.ts';
+import { keyRules as rulesOf } from '#lib/schemas/keys.ts';
 import { mutate, pathsOf } from './helpers.ts';
 
 const keyRules = {

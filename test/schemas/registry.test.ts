@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { handledEventNames, routeOfEvent } from '#contracts/routes.ts';
 import {
   automationPayload,
   contactPayload,
@@ -8,10 +9,9 @@ import {
   typingPayload,
   unknownPayload,
   webwidgetPayload,
-} from '../../fixtures/payloads.ts';
-import { handledEventNames, routeOfEvent } from '../../lib/contracts/routes.ts';
-import { accountIdOfPayload } from '../../lib/events/account.ts';
-import { eventRegistry, formatIssues, type ReadableIssue } from '../../lib/events/registry.ts';
+} from '#fixtures/payloads.ts';
+import { accountIdOfPayload } from '#lib/events/account.ts';
+import { eventRegistry, formatIssues, type ReadableIssue } from '#lib/events/registry.ts';
 
 describe('eventRegistry', () => {
   it('has one entry per handled event, on its route', () => {

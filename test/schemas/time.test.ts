@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jsDateString, story } from '../../fixtures/payloads.ts';
-import { toIsoTime, toMicros } from '../../lib/schemas/time.ts';
+import { jsDateString, story } from '#fixtures/payloads.ts';
+import { toIsoTime, toMicros } from '#lib/schemas/time.ts';
 
 const iso = '2026-03-02T09:14:31.000Z';
 const unix = Date.parse(iso) / 1000;

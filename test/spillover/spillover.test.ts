@@ -1,28 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  chatwootJson,
-  handledPayload,
-  largeMessagePayload,
-  unknownPayload,
-} from '../../fixtures/payloads.ts';
-import { localDynamoDbClient, localSqsClient } from '../../infra/local/clients.ts';
-import { routeNames } from '../../lib/contracts/routes.ts';
-import { sqsSendMessage } from '../../lib/delivery/send.ts';
-import { sweepSpillover } from '../../lib/delivery/sweep.ts';
-import { decodeEnvelope, encodeEnvelope } from '../../lib/events/envelope.ts';
-import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
-import type { Outcome } from '../../lib/ingest/outcome.ts';
+import { routeNames } from '#contracts/routes.ts';
+import { chatwootJson, handledPayload, largeMessagePayload, unknownPayload } from '#fixtures/payloads.ts';
+import { localDynamoDbClient, localSqsClient } from '#infra/local/clients.ts';
+import { sqsSendMessage } from '#lib/delivery/send.ts';
+import { sweepSpillover } from '#lib/delivery/sweep.ts';
+import { decodeEnvelope, encodeEnvelope } from '#lib/events/envelope.ts';
+import { handleWebhook } from '#lib/ingest/handle-webhook.ts';
+import type { Outcome } from '#lib/ingest/outcome.ts';
 import {
   listSpillover,
   putSpillover,
   SPILLOVER_SHARDS,
   type SpilloverStore,
   spilloverShard,
-} from '../../lib/store/spillover.ts';
-import { depsFor, drainQueue, NOW, parseBody, webhookRequest } from '../ingest/support.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+} from '#lib/store/spillover.ts';
+import { depsFor, drainQueue, NOW, parseBody, webhookRequest } from '#test/ingest/support.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 
 /** Nothing listens on port 1: connections are refused at once. */
 const CLOSED = 'http://127.0.0.1:1';

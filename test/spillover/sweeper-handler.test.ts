@@ -1,14 +1,14 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chatwootJson, handledPayload } from '../../fixtures/payloads.ts';
-import { routeOfEvent } from '../../lib/contracts/routes.ts';
-import { REDRIVE_RETRY_BUDGET } from '../../lib/delivery/send.ts';
-import { decodeEnvelope, encodeEnvelope } from '../../lib/events/envelope.ts';
-import { listSpillover, putSpillover, spilloverShard } from '../../lib/store/spillover.ts';
-import { drainQueue } from '../ingest/support.ts';
-import { hungServer } from '../support/fault-servers.ts';
-import { freshStack } from '../support/stack.ts';
+import { routeOfEvent } from '#contracts/routes.ts';
+import { chatwootJson, handledPayload } from '#fixtures/payloads.ts';
+import { REDRIVE_RETRY_BUDGET } from '#lib/delivery/send.ts';
+import { decodeEnvelope, encodeEnvelope } from '#lib/events/envelope.ts';
+import { listSpillover, putSpillover, spilloverShard } from '#lib/store/spillover.ts';
+import { drainQueue } from '#test/ingest/support.ts';
+import { hungServer } from '#test/support/fault-servers.ts';
+import { freshStack } from '#test/support/stack.ts';
 
 describe('functions/spillover-sweeper/handler.ts end to end', () => {
   afterEach(() => {
@@ -48,7 +48,7 @@ describe('functions/spillover-sweeper/handler.ts end to end', () => {
     }))
       vi.stubEnv(name, value);
     vi.resetModules();
-    const { handler } = await import('../../functions/spillover-sweeper/handler.ts');
+    const { handler } = await import('#functions/spillover-sweeper/handler.ts');
     const context = { getRemainingTimeInMillis: () => 60_000 } as Context;
     expect(await handler({} as ScheduledEvent, context)).toEqual({ moved: 3, failed: 0, incomplete: 0 });
     for (const [index, event] of events.entries()) {
@@ -100,7 +100,7 @@ describe('functions/spillover-sweeper/handler.ts end to end', () => {
       }))
         vi.stubEnv(name, value);
       vi.resetModules();
-      const { handler } = await import('../../functions/spillover-sweeper/handler.ts');
+      const { handler } = await import('#functions/spillover-sweeper/handler.ts');
       const started = Date.now();
       const result = await handler(
         {} as ScheduledEvent,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exactJsonOf, freeFormSpans, parseBody, parseExactJson } from '../../lib/schemas/exact-json.ts';
-import { toRecord } from '../../lib/schemas/records.ts';
-import { freeFormText, packFreeForm, readChangedAttributes, readRecord } from '../../lib/store/free-form.ts';
+import { exactJsonOf, freeFormSpans, parseBody, parseExactJson } from '#lib/schemas/exact-json.ts';
+import { toRecord } from '#lib/schemas/records.ts';
+import { freeFormText, packFreeForm, readChangedAttributes, readRecord } from '#lib/store/free-form.ts';
 
 /** The exact-text extractor behind free-form storage (lib/schemas/exact-json.ts, lib/store/free-form.ts). */
 

@@ -1,16 +1,11 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import {
-  listRawEvents,
-  RAW_EVENT_INDEX_SHARDS,
-  rawEventShard,
-  rawEventWrite,
-} from '../../lib/store/raw-event.ts';
-import { executeWrites } from '../../lib/store/write.ts';
-import { freshStack } from '../support/stack.ts';
-import { freshTable } from '../workers/support.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { listRawEvents, RAW_EVENT_INDEX_SHARDS, rawEventShard, rawEventWrite } from '#lib/store/raw-event.ts';
+import { executeWrites } from '#lib/store/write.ts';
+import { freshStack } from '#test/support/stack.ts';
+import { freshTable } from '#test/workers/support.ts';
 
 /**
  * An account's raw events are indexed over several gsi1 keys (docs/scaling.md, partition heat);

@@ -1,23 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import type { Actor, Contact, Message } from '../../lib/schemas/types.ts';
-import { contactWrite, getContact } from '../../lib/store/contact.ts';
-import { getInbox, inboxWrite } from '../../lib/store/inbox.ts';
-import { getMessage, messageContentWrite } from '../../lib/store/message.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import type { Actor, Contact, Message } from '#lib/schemas/types.ts';
+import { contactWrite, getContact } from '#lib/store/contact.ts';
+import { getInbox, inboxWrite } from '#lib/store/inbox.ts';
+import { getMessage, messageContentWrite } from '#lib/store/message.ts';
 import {
   getRawEvent,
   listQuarantinedEvents,
   listRawEvents,
   rawEventEnvelope,
   rawEventWrite,
-} from '../../lib/store/raw-event.ts';
-import { getTeam, teamWrite } from '../../lib/store/team.ts';
-import { getUser, userWrite } from '../../lib/store/user.ts';
-import { entityVersion, isoToMicros, messageVersion } from '../../lib/store/version.ts';
-import { executeWrites, type StoreDeps } from '../../lib/store/write.ts';
-import { freshStack } from '../support/stack.ts';
-import { freshTable } from '../workers/support.ts';
+} from '#lib/store/raw-event.ts';
+import { getTeam, teamWrite } from '#lib/store/team.ts';
+import { getUser, userWrite } from '#lib/store/user.ts';
+import { entityVersion, isoToMicros, messageVersion } from '#lib/store/version.ts';
+import { executeWrites, type StoreDeps } from '#lib/store/write.ts';
+import { freshStack } from '#test/support/stack.ts';
+import { freshTable } from '#test/workers/support.ts';
 
 /** Entity modules on their own, with typed objects of lib/schemas/types.ts (no payloads, no workers). */
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { localDynamoDbClient, localSqsClient } from '../../infra/local/clients.ts';
-import { type ProvisionedStack, provisionStack } from '../../infra/local/provision.ts';
+import { localDynamoDbClient, localSqsClient } from '#infra/local/clients.ts';
+import { type ProvisionedStack, provisionStack } from '#infra/local/provision.ts';
 
 export interface TestStack extends ProvisionedStack {
   dynamodb: DynamoDBClient;

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messagePayload, story } from '../../fixtures/payloads.ts';
-import { localDynamoDbClient } from '../../infra/local/clients.ts';
-import { freePort, type RunningEmulator, startDynamoDbLocal } from '../../infra/local/emulators.ts';
-import { provisionTable } from '../../infra/local/provision.ts';
-import { tableName as tableNameOf } from '../../lib/contracts/naming.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import { getMessage } from '../../lib/store/message.ts';
-import { getRawEvent } from '../../lib/store/raw-event.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { tableName as tableNameOf } from '#contracts/naming.ts';
+import { messagePayload, story } from '#fixtures/payloads.ts';
+import { localDynamoDbClient } from '#infra/local/clients.ts';
+import { freePort, type RunningEmulator, startDynamoDbLocal } from '#infra/local/emulators.ts';
+import { provisionTable } from '#infra/local/provision.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { getMessage } from '#lib/store/message.ts';
+import { getRawEvent } from '#lib/store/raw-event.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { envelopeOf, scanTable, sqsEventOf, sqsRecordOf, workersFor } from './support.ts';
 
 /**

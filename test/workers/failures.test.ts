@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conversationPayload, messagePayload, story, typingPayload } from '../../fixtures/payloads.ts';
-import { conversationStory } from '../../fixtures/worker-story.ts';
-import { LOCAL_REGION } from '../../infra/local/clients.ts';
-import { getConversation } from '../../lib/store/conversation.ts';
-import { getMessage, listMessages } from '../../lib/store/message.ts';
-import { getRawEvent, listQuarantinedEvents, listRawEvents } from '../../lib/store/raw-event.ts';
-import { eventWorker } from '../../lib/workers/workers.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { conversationPayload, messagePayload, story, typingPayload } from '#fixtures/payloads.ts';
+import { conversationStory } from '#fixtures/worker-story.ts';
+import { LOCAL_REGION } from '#infra/local/clients.ts';
+import { getConversation } from '#lib/store/conversation.ts';
+import { getMessage, listMessages } from '#lib/store/message.ts';
+import { getRawEvent, listQuarantinedEvents, listRawEvents } from '#lib/store/raw-event.ts';
+import { eventWorker } from '#lib/workers/workers.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import {
   deliverAll,
   envelopeOf,

@@ -2,18 +2,18 @@ import { existsSync } from 'node:fs';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { messagePayload } from '../../fixtures/payloads.ts';
-import { workerSpec } from '../../infra/serverless/functions.ts';
-import { routeNames } from '../../lib/contracts/routes.ts';
-import { encodeEnvelope } from '../../lib/events/envelope.ts';
-import { listMessages } from '../../lib/store/message.ts';
-import { freshStack } from '../support/stack.ts';
+import { routeNames } from '#contracts/routes.ts';
+import { messagePayload } from '#fixtures/payloads.ts';
+import { workerSpec } from '#infra/serverless/functions.ts';
+import { encodeEnvelope } from '#lib/events/envelope.ts';
+import { listMessages } from '#lib/store/message.ts';
+import { freshStack } from '#test/support/stack.ts';
 import { envelopeOf, freshTable } from './support.ts';
 
 describe('worker handlers (functions/workers/handler.ts, one generated per route)', () => {
   it('exist for every queue route', async () => {
     vi.stubEnv('TABLE_NAME', 'not-read-here');
-    const module = await import('../../functions/workers/handler.ts');
+    const module = await import('#functions/workers/handler.ts');
     for (const route of routeNames) {
       expect(existsSync(workerSpec(route).entry), route).toBe(true);
       // The entry the build bundles for the route calls a factory the handler module exports.
@@ -35,7 +35,7 @@ describe('worker handlers (functions/workers/handler.ts, one generated per route
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
     });
-    const { eventWorkerHandler } = await import('../../functions/workers/handler.ts');
+    const { eventWorkerHandler } = await import('#functions/workers/handler.ts');
     const handler = eventWorkerHandler('message_created');
     const queueUrl = stack.queues.find((q) => q.route === 'message-created')!.url;
     for (const id of [6001, 6002]) {

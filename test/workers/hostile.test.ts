@@ -2,16 +2,16 @@ import { gunzipSync } from 'node:zlib';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { conversationPayload, messagePayload, type Payload, story } from '../../fixtures/payloads.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import { logger } from '../../lib/observability.ts';
-import { getContact } from '../../lib/store/contact.ts';
-import { conversationKey, getConversation } from '../../lib/store/conversation.ts';
-import { getMessage, messageKey } from '../../lib/store/message.ts';
-import { getRawEvent, listQuarantinedEvents } from '../../lib/store/raw-event.ts';
-import { listConversationChanges } from '../../lib/store/status-history.ts';
-import { eventWorker } from '../../lib/workers/workers.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { conversationPayload, messagePayload, type Payload, story } from '#fixtures/payloads.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { logger } from '#lib/observability.ts';
+import { getContact } from '#lib/store/contact.ts';
+import { conversationKey, getConversation } from '#lib/store/conversation.ts';
+import { getMessage, messageKey } from '#lib/store/message.ts';
+import { getRawEvent, listQuarantinedEvents } from '#lib/store/raw-event.ts';
+import { listConversationChanges } from '#lib/store/status-history.ts';
+import { eventWorker } from '#lib/workers/workers.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { envelopeOf, freshTable, sqsEventOf, sqsRecordOf, workersFor } from './support.ts';
 
 /**

@@ -1,18 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conversationStory, storyExpectations as x } from '../../fixtures/worker-story.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import { getContact } from '../../lib/store/contact.ts';
+import { conversationStory, storyExpectations as x } from '#fixtures/worker-story.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { getContact } from '#lib/store/contact.ts';
 import {
   getConversation,
   listContactConversations,
   listInboxConversations,
-} from '../../lib/store/conversation.ts';
-import { listMessages } from '../../lib/store/message.ts';
-import { listRawEvents } from '../../lib/store/raw-event.ts';
-import { listConversationChanges, listStatusHistory } from '../../lib/store/status-history.ts';
-import { listWidgetVisits } from '../../lib/store/widget-visit.ts';
-import { freshStack } from '../support/stack.ts';
+} from '#lib/store/conversation.ts';
+import { listMessages } from '#lib/store/message.ts';
+import { listRawEvents } from '#lib/store/raw-event.ts';
+import { listConversationChanges, listStatusHistory } from '#lib/store/status-history.ts';
+import { listWidgetVisits } from '#lib/store/widget-visit.ts';
+import { freshStack } from '#test/support/stack.ts';
 import { deliverAll, freshTable, scanTable, workersFor } from './support.ts';
 
 /** mulberry32: a tiny seeded PRNG, so a failing permutation can be replayed from its seed. */

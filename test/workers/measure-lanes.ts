@@ -1,7 +1,7 @@
-import { messagePayload } from '../../fixtures/payloads.ts';
-import { localDynamoDbClient } from '../../infra/local/clients.ts';
-import { startDynamoDbLocal } from '../../infra/local/emulators.ts';
-import { eventWorker } from '../../lib/workers/workers.ts';
+import { messagePayload } from '#fixtures/payloads.ts';
+import { localDynamoDbClient } from '#infra/local/clients.ts';
+import { startDynamoDbLocal } from '#infra/local/emulators.ts';
+import { eventWorker } from '#lib/workers/workers.ts';
 import { envelopeOf, freshTable, sqsEventOf, sqsRecordOf } from './support.ts';
 
 /**

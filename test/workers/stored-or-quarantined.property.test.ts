@@ -6,22 +6,17 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chatwootJson, handledPayload, type Payload, story } from '../../fixtures/payloads.ts';
-import { queueUrl } from '../../lib/contracts/naming.ts';
-import {
-  type HandledEventName,
-  handledEventNames,
-  type RouteName,
-  routeOfEvent,
-} from '../../lib/contracts/routes.ts';
-import { handleWebhook } from '../../lib/ingest/handle-webhook.ts';
-import { freeFormKeys } from '../../lib/schemas/exact-json.ts';
-import { contactKey } from '../../lib/store/contact.ts';
-import { conversationKey } from '../../lib/store/conversation.ts';
-import { messageKey } from '../../lib/store/message.ts';
-import { getRawEvent } from '../../lib/store/raw-event.ts';
-import { depsFor, webhookRequest } from '../ingest/support.ts';
-import { freshStack, type TestStack } from '../support/stack.ts';
+import { queueUrl } from '#contracts/naming.ts';
+import { type HandledEventName, handledEventNames, type RouteName, routeOfEvent } from '#contracts/routes.ts';
+import { chatwootJson, handledPayload, type Payload, story } from '#fixtures/payloads.ts';
+import { handleWebhook } from '#lib/ingest/handle-webhook.ts';
+import { freeFormKeys } from '#lib/schemas/exact-json.ts';
+import { contactKey } from '#lib/store/contact.ts';
+import { conversationKey } from '#lib/store/conversation.ts';
+import { messageKey } from '#lib/store/message.ts';
+import { getRawEvent } from '#lib/store/raw-event.ts';
+import { depsFor, webhookRequest } from '#test/ingest/support.ts';
+import { freshStack, type TestStack } from '#test/support/stack.ts';
 import { sqsEventOf, workersFor } from './support.ts';
 
 /**

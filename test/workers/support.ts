@@ -2,19 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { provisionTable } from '../../infra/local/provision.ts';
 import {
   type HandledEventName,
   isHandledEventName,
   type RouteName,
   routeOfEvent,
-} from '../../lib/contracts/routes.ts';
-import { type Envelope, encodeEnvelope } from '../../lib/events/envelope.ts';
-import { archiveWorker, eventWorker, quarantineWorker, type SqsHandler } from '../../lib/workers/workers.ts';
+} from '#contracts/routes.ts';
+import { provisionTable } from '#infra/local/provision.ts';
+import { type Envelope, encodeEnvelope } from '#lib/events/envelope.ts';
+import { archiveWorker, eventWorker, quarantineWorker, type SqsHandler } from '#lib/workers/workers.ts';
 
 /** Test helpers for the workers: envelopes, SQS events, fresh tables, full-table scans. */
 
-export { type EnvelopeOptions, envelopeOf, iso } from '../../fixtures/envelopes.ts';
+export { type EnvelopeOptions, envelopeOf, iso } from '#fixtures/envelopes.ts';
 
 let sequence = 0;
 

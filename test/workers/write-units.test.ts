@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { handledPayload, largeMessagePayload } from '../../fixtures/payloads.ts';
-import { conversationStory } from '../../fixtures/worker-story.ts';
-import { type HandledEventName, handledEventNames } from '../../lib/contracts/routes.ts';
-import type { Envelope } from '../../lib/events/envelope.ts';
-import { handledEventPreparer } from '../../lib/workers/processors.ts';
-import { freshStack } from '../support/stack.ts';
+import { type HandledEventName, handledEventNames } from '#contracts/routes.ts';
+import { handledPayload, largeMessagePayload } from '#fixtures/payloads.ts';
+import { conversationStory } from '#fixtures/worker-story.ts';
+import type { Envelope } from '#lib/events/envelope.ts';
+import { handledEventPreparer } from '#lib/workers/processors.ts';
+import { freshStack } from '#test/support/stack.ts';
 import { envelopeOf, freshTable } from './support.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { infoLogsEnabled, logger } from '../../observability.ts';
-import { jsonResponse, type WebhookResponse } from '../http.ts';
+import { jsonResponse, type WebhookResponse } from '#lib/ingest/http.ts';
+import { infoLogsEnabled, logger } from '#lib/observability.ts';
 import type { RequestContext } from './context.ts';
 import type { ParsedWebhook } from './parse-webhook.ts';
 import { metricEventOf, type Route } from './route.ts';

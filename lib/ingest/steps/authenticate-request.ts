@@ -1,7 +1,7 @@
-import { logger } from '../../observability.ts';
-import { signatureHeader, timestampHeader } from '../../signing.ts';
-import { type AuthResult, authenticate } from '../authenticate.ts';
-import { headerValue } from '../http.ts';
+import { type AuthResult, authenticate } from '#lib/ingest/authenticate.ts';
+import { headerValue } from '#lib/ingest/http.ts';
+import { logger } from '#lib/observability.ts';
+import { signatureHeader, timestampHeader } from '#lib/signing.ts';
 import { bodyHash, type Refused, type RequestContext, refuse, type WebhookRequest } from './context.ts';
 import type { ReadRequest } from './read-request.ts';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_RETRY_AFTER_SECONDS } from '../../contracts/limits.ts';
-import { deliveryHeader } from '../../signing.ts';
-import { headerValue, jsonResponse, rejection, type WebhookResponse } from '../http.ts';
-import { type Outcome, recordOutcome } from '../outcome.ts';
+import { DEFAULT_RETRY_AFTER_SECONDS } from '#contracts/limits.ts';
+import { headerValue, jsonResponse, rejection, type WebhookResponse } from '#lib/ingest/http.ts';
+import { type Outcome, recordOutcome } from '#lib/ingest/outcome.ts';
+import { deliveryHeader } from '#lib/signing.ts';
 
 /** One request, as the handler decodes it from API Gateway (or the local server). */
 export interface WebhookRequest {

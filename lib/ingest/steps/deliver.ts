@@ -1,16 +1,11 @@
-import { SQS_MAX_MESSAGE_BYTES } from '../../contracts/limits.ts';
-import { queueUrl } from '../../contracts/naming.ts';
-import { type DeliverOrSpillDeps, deliverOrSpill } from '../../delivery/deliver-or-spill.ts';
-import type { RetryBudget } from '../../delivery/retry.ts';
-import type { SendMessage } from '../../delivery/send.ts';
-import {
-  type EncodedMessage,
-  type Envelope,
-  encodeEnvelope,
-  keptHeaderNames,
-} from '../../events/envelope.ts';
-import { logger } from '../../observability.ts';
-import { headerValue, jsonResponse } from '../http.ts';
+import { SQS_MAX_MESSAGE_BYTES } from '#contracts/limits.ts';
+import { queueUrl } from '#contracts/naming.ts';
+import { type DeliverOrSpillDeps, deliverOrSpill } from '#lib/delivery/deliver-or-spill.ts';
+import type { RetryBudget } from '#lib/delivery/retry.ts';
+import type { SendMessage } from '#lib/delivery/send.ts';
+import { type EncodedMessage, type Envelope, encodeEnvelope, keptHeaderNames } from '#lib/events/envelope.ts';
+import { headerValue, jsonResponse } from '#lib/ingest/http.ts';
+import { logger } from '#lib/observability.ts';
 import type { Authenticated } from './authenticate-request.ts';
 import {
   describeError,

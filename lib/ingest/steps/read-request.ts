@@ -1,7 +1,7 @@
-import { logger } from '../../observability.ts';
-import { headerValue, isJsonContentType } from '../http.ts';
-import type { SourcesProvider } from '../source-cache.ts';
-import type { SourceConfig, Sources } from '../sources.ts';
+import { headerValue, isJsonContentType } from '#lib/ingest/http.ts';
+import type { SourcesProvider } from '#lib/ingest/source-cache.ts';
+import type { SourceConfig, Sources } from '#lib/ingest/sources.ts';
+import { logger } from '#lib/observability.ts';
 import {
   describeError,
   isRefused,

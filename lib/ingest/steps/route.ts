@@ -1,10 +1,10 @@
-import { MAX_VALIDATION_ISSUES_CHARS } from '../../contracts/limits.ts';
+import { MAX_VALIDATION_ISSUES_CHARS } from '#contracts/limits.ts';
 import {
   type HandledEventName,
   isHandledEventName,
   type RouteName,
   routeOfEvent,
-} from '../../contracts/routes.ts';
+} from '#contracts/routes.ts';
 
 /** What the ingest needs to know about payloads; the event registry provides it (payload-checks.ts). */
 export interface PayloadChecks {

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LocalStack } from '../../../infra/local/stack.ts';
+import type { LocalStack } from '#infra/local/stack.ts';
 import type { WriteMeter } from './meter.ts';
 
 /** What every step of the end-to-end bench works on. */

@@ -1,7 +1,7 @@
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { story } from '../../../fixtures/payloads.ts';
-import { listMessages } from '../../../lib/store/message.ts';
-import { getRawEvent } from '../../../lib/store/raw-event.ts';
+import { story } from '#fixtures/payloads.ts';
+import { listMessages } from '#lib/store/message.ts';
+import { getRawEvent } from '#lib/store/raw-event.ts';
 import type { BenchContext } from './context.ts';
 import { type Delivery, runConcurrently } from './deliveries.ts';
 

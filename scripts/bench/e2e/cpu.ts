@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { round } from '../stats.ts';
+import { round } from '#scripts/bench/stats.ts';
 
 export interface CpuSeconds {
   node: number;

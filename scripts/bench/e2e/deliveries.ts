@@ -4,7 +4,7 @@ import {
   conversationPayload,
   messagePayload,
   story,
-} from '../../../fixtures/payloads.ts';
+} from '#fixtures/payloads.ts';
 
 /** The bench's webhook deliveries, and a small helper that runs tasks a few at a time. */
 

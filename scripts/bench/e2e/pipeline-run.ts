@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { type HandledEventName, routeOfEvent } from '../../../lib/contracts/routes.ts';
-import { deliveryHeader, signedHeaders } from '../../../lib/signing.ts';
-import type { SenderJob } from '../e2e-sender.ts';
-import { round } from '../stats.ts';
+import { type HandledEventName, routeOfEvent } from '#contracts/routes.ts';
+import { deliveryHeader, signedHeaders } from '#lib/signing.ts';
+import type { SenderJob } from '#scripts/bench/e2e-sender.ts';
+import { round } from '#scripts/bench/stats.ts';
 import type { BenchContext } from './context.ts';
 import { type CpuSeconds, cpuSeconds } from './cpu.ts';
 import type { Delivery } from './deliveries.ts';

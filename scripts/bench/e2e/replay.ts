@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { provisionTable } from '../../../infra/local/provision.ts';
+import { provisionTable } from '#infra/local/provision.ts';
 import type { BenchContext } from './context.ts';
 import { type CpuSeconds, cpuSeconds, cpuSince } from './cpu.ts';
 import { runConcurrently } from './deliveries.ts';

@@ -1,4 +1,4 @@
-import { round } from '../stats.ts';
+import { round } from '#scripts/bench/stats.ts';
 import { type CpuSeconds, perWrite } from './cpu.ts';
 import type { Delivery } from './deliveries.ts';
 import type { PipelineRun } from './pipeline-run.ts';

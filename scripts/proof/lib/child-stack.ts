@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { localDynamoDbClient, localSqsClient } from '../../../infra/local/clients.ts';
-import type { ProvisionedQueue } from '../../../infra/local/provision.ts';
-import type { LocalSource } from '../../../infra/local/sources.ts';
-import type { LocalStackOptions } from '../../../infra/local/stack.ts';
-import { repoRoot } from '../../../infra/local/state.ts';
+import { localDynamoDbClient, localSqsClient } from '#infra/local/clients.ts';
+import type { ProvisionedQueue } from '#infra/local/provision.ts';
+import type { LocalSource } from '#infra/local/sources.ts';
+import type { LocalStackOptions } from '#infra/local/stack.ts';
+import { repoRoot } from '#infra/local/state.ts';
 
 /**
  * The stack under test as its own process (scripts/proof/lib/stack-main.ts → startLocalStack), so

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { handledPayload, type Payload } from '../../../fixtures/payloads.ts';
-import { handledEventNames } from '../../../lib/contracts/routes.ts';
-import { chatwootJson } from '../../../lib/events/chatwoot-json.ts';
-import { deliveryHeader, signatureHeader, signBody, timestampHeader } from '../../../lib/signing.ts';
+import { handledEventNames } from '#contracts/routes.ts';
+import { handledPayload, type Payload } from '#fixtures/payloads.ts';
+import { chatwootJson } from '#lib/events/chatwoot-json.ts';
+import { deliveryHeader, signatureHeader, signBody, timestampHeader } from '#lib/signing.ts';
 import type { RequestSpec } from './http.ts';
 import type { Prng } from './traffic.ts';
 

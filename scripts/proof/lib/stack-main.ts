@@ -1,4 +1,4 @@
-import { type LocalStackOptions, startLocalStack } from '../../../infra/local/stack.ts';
+import { type LocalStackOptions, startLocalStack } from '#infra/local/stack.ts';
 
 /**
  * The proof suites' stack process: `startLocalStack`, the very function `npm start`

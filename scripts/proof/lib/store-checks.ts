@@ -1,10 +1,10 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { keys } from '../../../lib/contracts/table.ts';
-import { listMessages } from '../../../lib/store/message.ts';
-import { getRawEvent, type RawOutcome } from '../../../lib/store/raw-event.ts';
-import { SPILLOVER_SHARDS, spilloverPartition } from '../../../lib/store/spillover.ts';
-import { listStatusHistory } from '../../../lib/store/status-history.ts';
+import { keys } from '#contracts/table.ts';
+import { listMessages } from '#lib/store/message.ts';
+import { getRawEvent, type RawOutcome } from '#lib/store/raw-event.ts';
+import { SPILLOVER_SHARDS, spilloverPartition } from '#lib/store/spillover.ts';
+import { listStatusHistory } from '#lib/store/status-history.ts';
 import type { ChildStack } from './child-stack.ts';
 import { runConcurrently, sleep } from './http.ts';
 

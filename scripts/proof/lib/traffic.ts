@@ -6,9 +6,9 @@ import {
   story,
   typingPayload,
   webwidgetPayload,
-} from '../../../fixtures/payloads.ts';
-import { chatwootJson } from '../../../lib/events/chatwoot-json.ts';
-import { deliveryHeader, signedHeaders } from '../../../lib/signing.ts';
+} from '#fixtures/payloads.ts';
+import { chatwootJson } from '#lib/events/chatwoot-json.ts';
+import { deliveryHeader, signedHeaders } from '#lib/signing.ts';
 import type { Answer, httpClient } from './http.ts';
 
 /**

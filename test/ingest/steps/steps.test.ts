@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError } from '../../../lib/delivery/deadline.ts';
-import { deliverOrSpill } from '../../../lib/delivery/deliver-or-spill.ts';
-import type { SendMessage } from '../../../lib/delivery/send.ts';
-import { decodeEnvelope } from '../../../lib/events/envelope.ts';
-import type { Outcome } from '../../../lib/ingest/outcome.ts';
-import { payloadChecks } from '../../../lib/ingest/payload-checks.ts';
-import { answerDurable } from '../../../lib/ingest/steps/answer.ts';
-import { authenticateRequest } from '../../../lib/ingest/steps/authenticate-request.ts';
-import { isRefused, type Refused, requestContext } from '../../../lib/ingest/steps/context.ts';
-import { deliverEvent, type EventToDeliver, envelopeOf } from '../../../lib/ingest/steps/deliver.ts';
-import { parseWebhook } from '../../../lib/ingest/steps/parse-webhook.ts';
-import { type ReadRequest, readRequest } from '../../../lib/ingest/steps/read-request.ts';
-import { attributeText, classifyAndRoute, routeArchivedEvent } from '../../../lib/ingest/steps/route.ts';
-import { NOW, sources, webhookRequest } from '../support.ts';
+import { DeadlineExceededError } from '#lib/delivery/deadline.ts';
+import { deliverOrSpill } from '#lib/delivery/deliver-or-spill.ts';
+import type { SendMessage } from '#lib/delivery/send.ts';
+import { decodeEnvelope } from '#lib/events/envelope.ts';
+import type { Outcome } from '#lib/ingest/outcome.ts';
+import { payloadChecks } from '#lib/ingest/payload-checks.ts';
+import { answerDurable } from '#lib/ingest/steps/answer.ts';
+import { authenticateRequest } from '#lib/ingest/steps/authenticate-request.ts';
+import { isRefused, type Refused, requestContext } from '#lib/ingest/steps/context.ts';
+import { deliverEvent, type EventToDeliver, envelopeOf } from '#lib/ingest/steps/deliver.ts';
+import { parseWebhook } from '#lib/ingest/steps/parse-webhook.ts';
+import { type ReadRequest, readRequest } from '#lib/ingest/steps/read-request.ts';
+import { attributeText, classifyAndRoute, routeArchivedEvent } from '#lib/ingest/steps/route.ts';
+import { NOW, sources, webhookRequest } from '#test/ingest/support.ts';
 
 /** Unit tests of each ingest step on its own, with fakes for the side effects (no wire crossed). */
 
