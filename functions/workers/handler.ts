@@ -11,7 +11,7 @@ import { archiveWorker, eventWorker, quarantineWorker } from '#lib/workers/worke
  * bundle keeps only the code its route needs; the local stack calls `workerHandlerFor`.
  */
 
-const setup = () => ({ dynamodb: dynamoDbClient, ...readWorkerConfig() });
+const setup = () => ({ dynamodb: dynamoDbClient, ...readWorkerConfig(process.env) });
 
 /** The worker of one handled event type. */
 export const eventWorkerHandler = (event: HandledEventName) => withLambdaContext(eventWorker(event, setup()));

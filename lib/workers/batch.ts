@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { metricNames, quarantinedOutcome, workerMetricNames } from '#contracts/metrics.ts';
 import { attributeNames, decodeEnvelope, type Envelope } from '#lib/events/envelope.ts';
 import { infoLogsEnabled, logger, metrics } from '#lib/observability.ts';
 
@@ -71,7 +72,7 @@ export const describeError = (error: unknown): { name: string; message: string; 
 };
 
 /** The metric the quarantine alarm sums (infra/serverless/observability.ts `customMetrics.webhooks`). */
-const QUARANTINE_ALARM_METRIC = 'Webhooks';
+const QUARANTINE_ALARM_METRIC = metricNames.webhooks;
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
@@ -148,7 +149,7 @@ export const sqsWorker =
           message_id: record.messageId,
           error: describeError(error),
         });
-        emit({ event: 'unknown', outcome: 'rejected' }, 'Records', MetricUnit.Count, 1);
+        emit({ event: 'unknown', outcome: 'rejected' }, workerMetricNames.records, MetricUnit.Count, 1);
         failures.push(record.messageId);
       }
     }
@@ -162,24 +163,45 @@ export const sqsWorker =
             outcome: result.outcome,
             write_units: result.writeUnits,
           });
-        emit({ event: prepared.metricEvent, outcome: result.outcome }, 'Records', MetricUnit.Count, 1);
-        emit({ event: prepared.metricEvent }, 'WriteUnits', MetricUnit.Count, result.writeUnits);
+        emit(
+          { event: prepared.metricEvent, outcome: result.outcome },
+          workerMetricNames.records,
+          MetricUnit.Count,
+          1,
+        );
+        emit(
+          { event: prepared.metricEvent },
+          workerMetricNames.writeUnits,
+          MetricUnit.Count,
+          result.writeUnits,
+        );
         // A misfit only the full schema catches (the ingest checks keys only): count it where the
         // quarantine alarm looks (`Webhooks`, outcome quarantined; infra/serverless/observability.ts).
         if (result.outcome === 'quarantined' && prepared.metricEvent !== 'quarantine')
           emit(
-            { event: prepared.metricEvent, outcome: 'quarantined' },
+            { event: prepared.metricEvent, outcome: quarantinedOutcome },
             QUARANTINE_ALARM_METRIC,
             MetricUnit.Count,
             1,
           );
         if (result.failed === true)
-          emit({ event: prepared.metricEvent }, 'FailureQuarantines', MetricUnit.Count, 1);
+          emit({ event: prepared.metricEvent }, workerMetricNames.failureQuarantines, MetricUnit.Count, 1);
         if (Number.isFinite(latency))
-          emit({ event: prepared.metricEvent }, 'EndToEndLatency', MetricUnit.Milliseconds, latency, true);
+          emit(
+            { event: prepared.metricEvent },
+            workerMetricNames.endToEndLatency,
+            MetricUnit.Milliseconds,
+            latency,
+            true,
+          );
       } catch (error) {
         logger.error('record failed, will be retried', { ...prepared.keys, error: describeError(error) });
-        emit({ event: prepared.metricEvent, outcome: 'failed' }, 'Records', MetricUnit.Count, 1);
+        emit(
+          { event: prepared.metricEvent, outcome: 'failed' },
+          workerMetricNames.records,
+          MetricUnit.Count,
+          1,
+        );
         failures.push(record.messageId);
       }
     });

@@ -10,7 +10,7 @@ export interface WorkerConfig {
 }
 
 /** Validates a worker's environment (lib/config.ts's one settings reader); throws ConfigError. */
-export const readWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerConfig =>
+export const readWorkerConfig = (env: NodeJS.ProcessEnv): WorkerConfig =>
   readSettings(env, 'worker', (read) => ({
     tableName: read.required(TABLE_NAME),
     rawArchiveTtlDays: read.wholeNumber(RAW_EVENT_TTL_DAYS, 1, 36_500) ?? DEFAULT_RAW_EVENT_TTL_DAYS,
