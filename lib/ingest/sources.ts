@@ -73,11 +73,8 @@ const sourceEntry = (name: string, entry: unknown, problems: string[]): SourceCo
   };
 };
 
-/**
- * Parses and validates the sources JSON. Throws ConfigError (naming the offending source, never a
- * secret) so a broken configuration fails the cold start loudly instead of answering 401s.
- */
-export const parseSources = (json: string): Sources => {
+/** The secrets JSON as an object of sources, or a ConfigError that never echoes its text. */
+export const parseSecretsObject = (json: string): Record<string, unknown> => {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -86,6 +83,15 @@ export const parseSources = (json: string): Sources => {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ConfigError('webhook secrets must be a JSON object such as {"acme":"s3cret"}');
+  return raw as Record<string, unknown>;
+};
+
+/**
+ * Parses and validates the sources JSON. Throws ConfigError (naming the offending source, never a
+ * secret) so a broken configuration fails the cold start loudly instead of answering 401s.
+ */
+export const parseSources = (json: string): Sources => {
+  const raw = parseSecretsObject(json);
   const problems: string[] = [];
   const sources = new Map<string, SourceConfig>();
   for (const [name, entry] of Object.entries(raw)) {

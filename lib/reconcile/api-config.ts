@@ -1,4 +1,5 @@
 import { ConfigError } from '#lib/errors.ts';
+import { parseSecretsObject } from '#lib/ingest/sources.ts';
 
 /**
  * The Chatwoot Application API access of a source, from the same secrets JSON as its webhook
@@ -72,14 +73,7 @@ const apiEntry = (name: string, raw: unknown, problems: string[]): ApiConfig | n
  * never a value, so a broken configuration fails loudly without printing the token.
  */
 export const parseApiSources = (json: string): ReadonlyMap<string, ApiConfig> => {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    throw new ConfigError('webhook secrets are not valid JSON');
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new ConfigError('webhook secrets must be a JSON object');
+  const raw = parseSecretsObject(json);
   const problems: string[] = [];
   const apis = new Map<string, ApiConfig>();
   for (const [name, entry] of Object.entries(raw)) {
