@@ -68,6 +68,29 @@ const spilloverOnly = (settings: IamSettings) => ({
   'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [settings.spilloverPartitionKeyPattern] },
 });
 
+/**
+ * Read the webhook secrets parameter: GetParameter on it, and SecureString decryption only when SSM
+ * asks on behalf of that one parameter. The ingest and the reconciler read it the same way.
+ */
+const readSecretsParameter = (settings: IamSettings): Statement[] => [
+  {
+    Effect: 'Allow',
+    Action: ['ssm:GetParameter'],
+    Resource: [parameterArn(settings.webhookSecretsParameter)],
+  },
+  {
+    Effect: 'Allow',
+    Action: ['kms:Decrypt'],
+    Resource: [sub(`arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/*`)],
+    Condition: {
+      StringEquals: {
+        'kms:ViaService': sub(`ssm.\${AWS::Region}.\${AWS::URLSuffix}`),
+        'kms:EncryptionContext:PARAMETER_ARN': parameterArn(settings.webhookSecretsParameter),
+      },
+    },
+  },
+];
+
 export const statementsFor = (spec: LambdaSpec, settings: IamSettings): Statement[] => [
   ...functionStatements(spec, settings),
   ...(settings.tracing ? [xrayStatement] : []),
@@ -87,23 +110,7 @@ const functionStatements = (spec: LambdaSpec, settings: IamSettings): Statement[
           Resource: [tableArn],
           Condition: spilloverOnly(settings),
         },
-        {
-          Effect: 'Allow',
-          Action: ['ssm:GetParameter'],
-          Resource: [parameterArn(settings.webhookSecretsParameter)],
-        },
-        {
-          // SecureString decryption, only when SSM asks on behalf of that one parameter.
-          Effect: 'Allow',
-          Action: ['kms:Decrypt'],
-          Resource: [sub(`arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/*`)],
-          Condition: {
-            StringEquals: {
-              'kms:ViaService': sub(`ssm.\${AWS::Region}.\${AWS::URLSuffix}`),
-              'kms:EncryptionContext:PARAMETER_ARN': parameterArn(settings.webhookSecretsParameter),
-            },
-          },
-        },
+        ...readSecretsParameter(settings),
       ];
     case 'sweeper':
       return [
@@ -120,22 +127,7 @@ const functionStatements = (spec: LambdaSpec, settings: IamSettings): Statement[
       return [
         logs,
         // The secrets parameter (its `api` entries), read and decrypted exactly as the ingest does.
-        {
-          Effect: 'Allow',
-          Action: ['ssm:GetParameter'],
-          Resource: [parameterArn(settings.webhookSecretsParameter)],
-        },
-        {
-          Effect: 'Allow',
-          Action: ['kms:Decrypt'],
-          Resource: [sub(`arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/*`)],
-          Condition: {
-            StringEquals: {
-              'kms:ViaService': sub(`ssm.\${AWS::Region}.\${AWS::URLSuffix}`),
-              'kms:EncryptionContext:PARAMETER_ARN': parameterArn(settings.webhookSecretsParameter),
-            },
-          },
-        },
+        ...readSecretsParameter(settings),
         {
           Effect: 'Allow',
           // lib/reconcile: GetItem (conversation, watermark), Query (a conversation's messages), and the
