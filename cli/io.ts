@@ -140,6 +140,16 @@ export const table = <Row>(rows: readonly Row[], columns: readonly Column<Row>[]
   return `${[line(columns.map((column) => column.header)), ...cells.map(line)].join('\n')}\n`;
 };
 
+/** A list as JSON for scripts, else a table for humans, or `empty` when there is nothing to show. */
+export const printRows = <Row>(
+  io: Io,
+  rows: readonly Row[],
+  options: { json: boolean; empty: string; columns: readonly Column<Row>[] },
+): void => {
+  if (options.json) printJson(io, rows);
+  else io.out(rows.length === 0 ? `${options.empty}\n` : table(rows, options.columns));
+};
+
 /** `key  value` lines, for one record. */
 export const keyValues = (entries: readonly [string, unknown][]): string => {
   const width = Math.max(...entries.map(([key]) => key.length));

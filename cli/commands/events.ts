@@ -10,7 +10,7 @@ import {
   wholeNumber,
   withTarget,
 } from '#cli/args.ts';
-import { type Io, printJson, table } from '#cli/io.ts';
+import { type Io, printRows } from '#cli/io.ts';
 import { listRawEvents, type RawEventSummary, rawEventSummaryFields } from '#lib/store/raw-event.ts';
 import type { StoreDeps } from '#lib/store/write.ts';
 
@@ -80,24 +80,18 @@ export const listEvents = (store: StoreDeps, options: EventsOptions): Promise<Ra
       });
 
 export const printEvents = (io: Io, events: RawEventSummary[], json: boolean): void => {
-  if (json) {
-    printJson(io, events);
-    return;
-  }
-  if (events.length === 0) {
-    io.out('no events\n');
-    return;
-  }
-  io.out(
-    table(events, [
+  printRows(io, events, {
+    json,
+    empty: 'no events',
+    columns: [
       { header: 'RECEIVED AT', value: (e) => e.received_at },
       { header: 'ACCOUNT', value: (e) => e.account_id },
       { header: 'EVENT', value: (e) => e.event },
       { header: 'OUTCOME', value: (e) => e.outcome },
       { header: 'SOURCE', value: (e) => e.source },
       { header: 'EVENT ID', value: (e) => e.event_id, max: 80 },
-    ]),
-  );
+    ],
+  });
 };
 
 export const eventsCommand: CommandSpec = {

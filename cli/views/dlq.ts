@@ -1,5 +1,5 @@
 import type { DlqEntry, PurgeResult, RedriveResult } from '#cli/commands/dlq.ts';
-import { type Io, printJson, table } from '#cli/io.ts';
+import { type Io, printJson, printRows, table } from '#cli/io.ts';
 
 /** How `mhub dlq` shows its result: a table for humans, or JSON. */
 
@@ -16,24 +16,18 @@ export const printPurge = (io: Io, result: PurgeResult, json: boolean): void => 
 };
 
 export const printDeadLetters = (io: Io, entries: DlqEntry[], json: boolean): void => {
-  if (json) {
-    printJson(io, entries);
-    return;
-  }
-  if (entries.length === 0) {
-    io.out('no messages in the dead-letter queues\n');
-    return;
-  }
-  io.out(
-    table(entries, [
+  printRows(io, entries, {
+    json,
+    empty: 'no messages in the dead-letter queues',
+    columns: [
       { header: 'QUEUE', value: (e) => e.queue },
       { header: 'EVENT', value: (e) => e.event },
       { header: 'ACCOUNT', value: (e) => e.account_id },
       { header: 'RECEIVES', value: (e) => e.receive_count },
       { header: 'RECEIVED AT', value: (e) => e.received_at },
       { header: 'EVENT ID', value: (e) => e.event_id, max: 80 },
-    ]),
-  );
+    ],
+  });
 };
 
 export const printRedrive = (io: Io, results: RedriveResult[], json: boolean): void => {
