@@ -16,9 +16,6 @@ const NOT_ENFORCED_IN_CI = {
   // worker timeout (the local poller cannot kill a timed-out handler, so its writes still land),
   // come back and reach the DLQ after maxReceiveCount although stored. Seen once here; full size passed.
   loadedMachineWorkerTimeouts: ['DLQs empty at the end'],
-  // The suite's own bookkeeping: a few stored messages of the SIGKILL phases are not in any
-  // recorded delivery's `mentions` (every accepted one is stored; this is the ⊆ sent half). Open.
-  faultsFirstMessageAccounting: ['messages: accepted ⊆ stored ⊆ sent'],
 };
 const gated: string[] = process.env.PROOF_ENFORCE_ALL === '1' ? [] : Object.values(NOT_ENFORCED_IN_CI).flat();
 

@@ -96,8 +96,13 @@ const conversationLife = (
   const created: number[] = [];
   let status: 'open' | 'resolved' | 'pending' | 'snoozed' = 'open';
   const first = nextMessage++;
+  // conversation_created carries the first message in `messages[]`, and the workers store it from
+  // there: the delivery mentions it, so a stored first message counts as sent even when the run is
+  // cut (SIGKILL phases) before its own message_created goes out.
   add(
     conversationPayload({ event: 'conversation_created', at: t + 1, messages: [{ id: first, at: t + 1 }] }),
+    undefined,
+    [first],
   );
   add(messagePayload({ id: first, at: t + 1, content: `first message of ${conversationId}` }), first);
   created.push(first);
