@@ -6,44 +6,9 @@ import { chatwootJson, handledPayload } from '#fixtures/payloads.ts';
 import { decodeEnvelope } from '#lib/events/envelope.ts';
 import { signedHeaders } from '#lib/signing.ts';
 import { freshStack, type TestStack } from '#test/support/stack.ts';
-import { drainQueue, SECRET, SOURCES_JSON } from './support.ts';
+import { apiGatewayEvent, drainQueue, SECRET, SOURCES_JSON } from './support.ts';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-
-/** The event API Gateway (HTTP API, payload v2) hands the function for `ANY /webhooks/{source}`. */
-const apiGatewayEvent = (
-  source: string,
-  body: string,
-  headers: Record<string, string>,
-  method = 'POST',
-): APIGatewayProxyEventV2 => ({
-  version: '2.0',
-  routeKey: 'ANY /webhooks/{source}',
-  rawPath: `/webhooks/${source}`,
-  rawQueryString: '',
-  headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-  pathParameters: { source },
-  requestContext: {
-    accountId: '123456789012',
-    apiId: 'api',
-    domainName: 'example.execute-api.us-east-1.amazonaws.com',
-    domainPrefix: 'example',
-    http: {
-      method,
-      path: `/webhooks/${source}`,
-      protocol: 'HTTP/1.1',
-      sourceIp: '203.0.113.9',
-      userAgent: 'Ruby',
-    },
-    requestId: randomUUID(),
-    routeKey: 'ANY /webhooks/{source}',
-    stage: '$default',
-    time: new Date().toUTCString(),
-    timeEpoch: Date.now(),
-  },
-  body,
-  isBase64Encoded: false,
-});
 
 const loadHandler = async (env: Record<string, string>): Promise<Handler> => {
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
