@@ -10,7 +10,7 @@ import {
 } from '#test/doubles/chatwoot-api.ts';
 import { freshStack } from '#test/support/stack.ts';
 import { deliverAll, freshTable, workersFor } from '#test/workers/support.ts';
-import { backfill, kindOf, lostFields, stateOf } from './support.ts';
+import { API_ENTITIES, API_GAPS, backfill, kindOf, lostFields, stateOf } from './support.ts';
 
 /**
  * Issue 12, done-when: a backfill of a seeded double gives the state the webhooks of the same story
@@ -19,10 +19,6 @@ import { backfill, kindOf, lostFields, stateOf } from './support.ts';
  * `contact_inbox` (so no contact_inbox_id), no delivery status of messages, no status or change
  * history, no widget visits.
  */
-
-const ENTITIES = new Set(['conversation', 'message']);
-/** The view's gaps: no contact_inbox; messages carry neither delivery status nor the time of an edit or delete. */
-const API_GAPS = new Set(['CONV.contact_inbox_id', 'M.status', 'M.updated_at']);
 
 describe('mhub backfill from the Chatwoot API double', () => {
   let dynamodb: DynamoDBClient;
@@ -54,8 +50,8 @@ describe('mhub backfill from the Chatwoot API double', () => {
       contacts: 1,
       skipped: 0,
     });
-    const expected = await stateOf(dynamodb, webhooks, ENTITIES);
-    const actual = await stateOf(dynamodb, table, ENTITIES);
+    const expected = await stateOf(dynamodb, webhooks, API_ENTITIES);
+    const actual = await stateOf(dynamodb, table, API_ENTITIES);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     expect(lostFields(expected, actual, API_GAPS)).toEqual([]);
     // Each gap shows: if the view learns one (or loses another field), this changes.

@@ -16,7 +16,7 @@ import {
 } from '#test/doubles/chatwoot-api.ts';
 import { freshStack } from '#test/support/stack.ts';
 import { deliverAll, freshTable, iso, workersFor } from '#test/workers/support.ts';
-import { lostFields, stateOf } from './support.ts';
+import { API_ENTITIES, API_GAPS, lostFields, stateOf } from './support.ts';
 
 /**
  * Issue 12, done-when: a webhook deliberately dropped is repaired by the next reconciler run, and
@@ -24,8 +24,6 @@ import { lostFields, stateOf } from './support.ts';
  * handler runs) against the Chatwoot API double over HTTP, on DynamoDB Local.
  */
 
-const ENTITIES = new Set(['conversation', 'message']);
-const API_GAPS = new Set(['CONV.contact_inbox_id', 'M.status', 'M.updated_at']);
 /** message_created of message 1006 ("Still nothing!"). */
 const DROPPED = 'story-17';
 
@@ -81,8 +79,8 @@ describe('the scheduled reconciler', () => {
       content: 'Still nothing!',
       message_type: 'incoming',
     });
-    const expected = await stateOf(dynamodb, all, ENTITIES);
-    expect(lostFields(expected, await stateOf(dynamodb, table, ENTITIES), API_GAPS)).toEqual([]);
+    const expected = await stateOf(dynamodb, all, API_ENTITIES);
+    expect(lostFields(expected, await stateOf(dynamodb, table, API_ENTITIES), API_GAPS)).toEqual([]);
     expect(await getWatermark(store, 1)).toBe(new Date(now).toISOString());
 
     // The second run sees the conversation unchanged: no message is fetched, nothing repaired.

@@ -43,6 +43,11 @@ export const stateOf = async (
 /** The item kind of a `pk|sk` key: `CONV`, `M`, `CONTACT`… (the sort key before its first `#`). */
 export const kindOf = (key: string): string => key.split('|')[1]!.split('#')[0]!;
 
+/** The entities the Chatwoot API can know, compared with what the webhooks stored. */
+export const API_ENTITIES = new Set(['conversation', 'message']);
+/** The view's gaps: no contact_inbox; messages carry neither delivery status nor the time of an edit or delete. */
+export const API_GAPS = new Set(['CONV.contact_inbox_id', 'M.status', 'M.updated_at']);
+
 /**
  * What `actual` lost against `expected`: every attribute `expected` has with a non-null value must
  * be in `actual` with the same value (the state may gain fields, never lose one). `[]` when nothing.
