@@ -29,7 +29,7 @@ const withRaw = (payload: Payload, eventId: string, raw: Record<string, string>)
   let rawBody = envelope.rawBody;
   for (const [name, text] of Object.entries(raw)) {
     expect(rawBody).toContain(`"@@${name}@@"`);
-    rawBody = rawBody.replaceAll(`"@@${name}@@"`, text);
+    rawBody = rawBody.replaceAll(`"@@${name}@@"`, () => text); // a function: a string would expand `$&`, `$'`
   }
   return { ...envelope, rawBody };
 };

@@ -166,7 +166,9 @@ const hostileBody = fc
     if (unsafeId !== null) setOwn(payload, 'id', placeholder(unsafeId));
     let body = chatwootJson(payload);
     texts.forEach((text, n) => {
-      body = body.replaceAll(`"@@H${n}@@"`, text);
+      // A function, not the text: a replacement string expands `$&`, `$'` and `` $` ``, which hostile
+      // text contains, into pieces of the body around it (seed 885354945 spliced invalid JSON so).
+      body = body.replaceAll(`"@@H${n}@@"`, () => text);
     });
     return {
       event,
